@@ -1,0 +1,27 @@
+"""rumormill: track rumors and claims in the news.
+
+    import rumormill
+    analysis = rumormill.analyze(text, published="2022-05-05", outlet="YWN")
+    analysis.to_dict()
+"""
+
+from rumormill.analyze import analyze, analyze_article, analyze_articles
+from rumormill.errors import Errors, InputError, ModelError, RumormillError
+from rumormill.model import Analysis, Article, Entity, Span
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Analysis",
+    "Article",
+    "Entity",
+    "Errors",
+    "InputError",
+    "ModelError",
+    "RumormillError",
+    "Span",
+    "__version__",
+    "analyze",
+    "analyze_article",
+    "analyze_articles",
+]

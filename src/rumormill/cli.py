@@ -1,0 +1,139 @@
+"""The `rumormill` command: thin Typer adapters over the library.
+
+Each command parses its arguments, calls one library function, prints with Rich, and turns a
+RumormillError into a one-line message and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rumormill import analyze as analyze_mod
+from rumormill.errors import RumormillError
+from rumormill.ingest import files, house
+from rumormill.model import Analysis
+
+app = typer.Typer(
+    name="rumormill",
+    help="Track rumors and claims in the news: who claims what, how sure, through whom.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+eval_app = typer.Typer(help="Score rumormill on public benchmarks (dev splits).")
+app.add_typer(eval_app, name="eval")
+
+out = Console()
+err = Console(stderr=True)
+
+T = TypeVar("T")
+
+
+def run(fn: Callable[[], T]) -> T:
+    """Call the library; turn its errors into a clean message and exit code 1."""
+    try:
+        return fn()
+    except RumormillError as e:
+        err.print(f"[red]error:[/red] {e}", highlight=False, markup=True)
+        raise typer.Exit(code=1) from e
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def print_analysis(analysis: Analysis) -> None:
+    a = analysis.article
+    out.rule(f"[bold]{a.title or 'Article'}[/bold]")
+    out.print(
+        f"published [bold]{a.published or 'undated'}[/bold]   outlet [bold]{a.outlet or '-'}"
+        f"[/bold]   credit [bold]{a.credit or '-'}[/bold]   "
+        f"{len(a.text.split())} words, {len(analysis.sentences)} sentences",
+        highlight=False,
+    )
+    table = Table(title="Entities", show_lines=False)
+    table.add_column("type")
+    table.add_column("name")
+    table.add_column("mentions", justify="right")
+    for e in analysis.entities:
+        table.add_row(e.type, e.name, str(len(e.mentions)))
+    out.print(table)
+
+
+@app.command()
+def analyze(
+    file: Annotated[str, typer.Argument(help="An article file, or - for standard input.")],
+    date_: Annotated[
+        str | None, typer.Option("--date", help="Publication date YYYY-MM-DD, for plain text.")
+    ] = None,
+    outlet: Annotated[str | None, typer.Option(help="The outlet that published it.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
+) -> None:
+    """Analyse one article: sentences and named entities (attributions come next)."""
+
+    def work() -> Analysis:
+        if file == "-":
+            text = files.decode(sys.stdin.buffer.read(), name="<stdin>")
+        else:
+            text = files.read_text(Path(file))
+        published: date | None = None
+        if date_ is not None:
+            published = house.parse_date(date_, name=file)
+        article = house.parse(text, name=file, published=published, outlet=outlet)
+        return analyze_mod.analyze_article(article)
+
+    result = run(work)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        print_analysis(result)
+
+
+@eval_app.command("pipeline")
+def eval_pipeline(
+    data: Annotated[
+        Path, typer.Option(help="The shared data folder (treebanks/ and ner/ inside).")
+    ] = Path("../shared/data"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the evaluation JSON.")] = False,
+) -> None:
+    """Score the shipped pipeline: UD EWT and GUM dev (syntax), UniversalNER PUD (entities)."""
+    from rumormill.eval.pipeline import evaluate_pipeline
+    from rumormill.nlp import pipeline
+
+    def work() -> dict[str, Any]:
+        tb = data / "treebanks"
+        report = evaluate_pipeline(
+            pipeline.load(),
+            treebanks={"ewt": tb / "en_ewt-ud-dev.conllu", "gum": tb / "en_gum-dev.conllu"},
+            entities={
+                "pud": data / "ner" / "uner_en_pud" / "en_pud-ud-test.iob2",
+                "uner-ewt": tb / "uner_en_ewt-ud-dev.iob2",
+            },
+        )
+        return report.to_dict()
+
+    result = run(work)
+    if as_json:
+        print_json(result)
+        return
+    table = Table(title=f"{result['benchmark']} ({result['split']})")
+    table.add_column("group")
+    table.add_column("metrics")
+    for group, metrics in result["scores"].items():
+        shown = ", ".join(
+            f"{k} {v:.1%}" if v <= 1 else f"{k} {v:.0f}" for k, v in metrics.items()
+        )
+        table.add_row(group, shown)
+    out.print(table)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,43 @@
+"""Coded errors.  The library never prints: it raises one of these, with the cause chained.
+
+Each code is stable so that users can search for it and scripts can match on it.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Errors(str, Enum):
+    """Message templates, by code.  Format with keyword arguments."""
+
+    E001 = "{path}: cannot read the file: {reason}"
+    E002 = "{path}: the file is empty"
+    E003 = "{path}: looks binary, not text (a NUL byte at offset {offset})"
+    E004 = "{path}: not valid UTF-8 (byte {offset}); re-encode the file as UTF-8"
+    E005 = "{path}: too large ({size} bytes; the limit is {limit})"
+    E006 = "{path}: no publication date; give one with --date YYYY-MM-DD"
+    E007 = "{path}: bad date {value!r}; expected YYYY-MM-DD"
+    E008 = "{path}: no article text after the header"
+    E020 = "the shipped language model is missing or unreadable at {path}: {reason}"
+    E030 = "{path}: unknown evaluation data layout: {reason}"
+
+    def format(self, **kwargs: object) -> str:  # type: ignore[override]
+        return f"[{self.name}] " + self.value.format(**kwargs)
+
+
+class RumormillError(Exception):
+    """Base class for every error rumormill raises on purpose."""
+
+    def __init__(self, code: Errors, **kwargs: object) -> None:
+        self.code = code
+        self.details = kwargs
+        super().__init__(code.format(**kwargs))
+
+
+class InputError(RumormillError):
+    """One input (file, record, page) is unusable; a batch skips it and goes on."""
+
+
+class ModelError(RumormillError):
+    """The shipped model cannot be loaded."""

@@ -1,0 +1,1 @@
+"""Scorers for the public benchmarks; every one returns the evaluation JSON contract."""

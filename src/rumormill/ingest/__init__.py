@@ -1,0 +1,1 @@
+"""Readers, one module per input format.  Each turns raw input into `Article`s."""

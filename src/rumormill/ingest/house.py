@@ -1,0 +1,75 @@
+"""The house format: `date YYYY-MM-DD`, then the article text, maybe a closing credit line.
+
+    date 2022-05-05 Rumors about high-level Kremlin officials ...
+    ...
+    (YWN World Headquarters – NYC)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rumormill.errors import Errors, InputError
+from rumormill.model import Article
+from rumormill.nlp.patterns import (
+    CREDIT_AGENCY,
+    CREDIT_BYLINE,
+    CREDIT_PARENTHESISED,
+    HOUSE_HEADER,
+)
+
+
+def is_house(text: str) -> bool:
+    """True when `text` starts with the house header."""
+    return HOUSE_HEADER.match(text) is not None
+
+
+def parse_date(value: str, *, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as e:
+        raise InputError(Errors.E007, path=name, value=value) from e
+
+
+def split_credit(body: str) -> tuple[str, str | None]:
+    """Split a closing credit line off the body: ('text', 'YWN World Headquarters – NYC')."""
+    stripped = body.rstrip()
+    head, sep, last = stripped.rpartition("\n")
+    if not sep:
+        return stripped, None
+    line = last.strip()
+    if match := CREDIT_PARENTHESISED.match(line):
+        return head.rstrip(), match.group("credit").strip()
+    if CREDIT_AGENCY.match(line) or CREDIT_BYLINE.match(line):
+        return head.rstrip(), line.strip("-—– ()")
+    return stripped, None
+
+
+def parse(
+    text: str,
+    *,
+    name: str = "<text>",
+    published: date | None = None,
+    outlet: str | None = None,
+    url: str | None = None,
+    title: str | None = None,
+) -> Article:
+    """Parse house-format (or plain) text into an Article.
+
+    A date in the header wins over `published`; plain text without a header needs
+    `published`, because rumormill never invents a date.
+    """
+    header = HOUSE_HEADER.match(text)
+    if header:
+        published = parse_date(header.group("date"), name=name)
+        body = text[header.end() :]
+    else:
+        body = text
+    if published is None:
+        raise InputError(Errors.E006, path=name)
+    body, credit = split_credit(body.strip())
+    if not body:
+        raise InputError(Errors.E008, path=name)
+    return Article(
+        text=body, published=published, outlet=outlet, url=url, title=title, credit=credit
+    )

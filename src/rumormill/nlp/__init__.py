@@ -1,0 +1,1 @@
+"""Our spaCy pipeline and the components we add to it."""
