@@ -31,24 +31,125 @@ GUM_NC_GENRES = {"essay", "fiction", "letter", "podcast", "whow"}
 
 # Last words that make a place a location rather than a geo-political entity.
 LOC_HEADS = {
-    "river", "sea", "ocean", "gulf", "lake", "mountain", "mountains", "mount", "valley",
-    "desert", "island", "islands", "peninsula", "strait", "straits", "bay", "delta", "coast",
-    "basin", "canal", "channel", "forest", "park", "plain", "plains", "range", "glacier",
-    "airport", "street", "avenue", "road", "square", "bridge", "station", "hospital",
-    "house", "palace", "church", "cathedral", "mosque", "temple", "stadium", "hall",
-    "center", "centre", "building", "tower", "highway", "hill", "hills", "falls", "beach",
-    "cape", "reef", "volcano", "border", "region", "zone", "strip", "bank", "heights",
+    "river",
+    "sea",
+    "ocean",
+    "gulf",
+    "lake",
+    "mountain",
+    "mountains",
+    "mount",
+    "valley",
+    "desert",
+    "island",
+    "islands",
+    "peninsula",
+    "strait",
+    "straits",
+    "bay",
+    "delta",
+    "coast",
+    "basin",
+    "canal",
+    "channel",
+    "forest",
+    "park",
+    "plain",
+    "plains",
+    "range",
+    "glacier",
+    "airport",
+    "street",
+    "avenue",
+    "road",
+    "square",
+    "bridge",
+    "station",
+    "hospital",
+    "house",
+    "palace",
+    "church",
+    "cathedral",
+    "mosque",
+    "temple",
+    "stadium",
+    "hall",
+    "center",
+    "centre",
+    "building",
+    "tower",
+    "highway",
+    "hill",
+    "hills",
+    "falls",
+    "beach",
+    "cape",
+    "reef",
+    "volcano",
+    "border",
+    "region",
+    "zone",
+    "strip",
+    "bank",
+    "heights",
 }
 CONTINENTS_AND_REGIONS = {
-    "europe", "asia", "africa", "antarctica", "oceania", "australasia", "north america",
-    "south america", "latin america", "central america", "middle east", "the middle east",
-    "near east", "far east", "caribbean", "the caribbean", "balkans", "the balkans",
-    "scandinavia", "mediterranean", "the mediterranean", "sahara", "the sahara", "arctic",
-    "the arctic", "siberia", "the west", "west", "east", "the east", "caucasus", "the caucasus",
-    "eastern europe", "western europe", "southeast asia", "south asia", "central asia",
-    "east asia", "sub-saharan africa", "north africa", "west africa", "east africa",
-    "horn of africa", "persian gulf", "gaza strip", "west bank", "kashmir", "darfur",
-    "amazon", "himalayas", "alps", "pacific", "atlantic", "mekong", "nile", "danube",
+    "europe",
+    "asia",
+    "africa",
+    "antarctica",
+    "oceania",
+    "australasia",
+    "north america",
+    "south america",
+    "latin america",
+    "central america",
+    "middle east",
+    "the middle east",
+    "near east",
+    "far east",
+    "caribbean",
+    "the caribbean",
+    "balkans",
+    "the balkans",
+    "scandinavia",
+    "mediterranean",
+    "the mediterranean",
+    "sahara",
+    "the sahara",
+    "arctic",
+    "the arctic",
+    "siberia",
+    "the west",
+    "west",
+    "east",
+    "the east",
+    "caucasus",
+    "the caucasus",
+    "eastern europe",
+    "western europe",
+    "southeast asia",
+    "south asia",
+    "central asia",
+    "east asia",
+    "sub-saharan africa",
+    "north africa",
+    "west africa",
+    "east africa",
+    "horn of africa",
+    "persian gulf",
+    "gaza strip",
+    "west bank",
+    "kashmir",
+    "darfur",
+    "amazon",
+    "himalayas",
+    "alps",
+    "pacific",
+    "atlantic",
+    "mekong",
+    "nile",
+    "danube",
 }
 
 # Nationality, religious and political group words (spaCy's NORP).  Extended at run time by
@@ -63,26 +164,89 @@ Mexican Mexicans Brazilian Brazilians Italian Italians Spanish Spaniards Portugu
 Belgian Swiss Austrian Swedish Swedes Norwegian Danish Finnish Polish Poles Czech Hungarian
 Romanian Bulgarian Greek Greeks Serbian Serbs Croatian Croats Bosnian Albanian Belarusian
 Georgian Armenian Azerbaijani Kazakh Uzbek Chechen Chechens Lebanese Jordanian Yemeni Libyan
-Tunisian Algerian Moroccan Sudanese Somali Somalis Ethiopian Kenyan Nigerian Nigerians
-Ghanaian Congolese Rwandan Ugandan Zimbabwean Australian Australians Indonesian Filipino
-Filipinos Vietnamese Thai Malaysian Burmese Cuban Cubans Venezuelan Colombian Argentine
-Argentinian Chilean Peruvian Haitian Jamaican Muslim Muslims Moslem Moslems Islamic Christian
-Christians Catholic Catholics Protestant Protestants Jewish Jew Jews Hindu Hindus Sikh Sikhs
-Buddhist Buddhists Sunni Sunnis Shiite Shiites Shia Orthodox Evangelical Evangelicals
-Democrat Democrats Democratic Republican Republicans Conservative Conservatives Labour
-Liberal Liberals Socialist Socialists Communist Communists Nazi Nazis Soviet Soviets Taliban
-Maoist Maoists Zionist Kremlin-backed Western Westerners Latino Latinos Hispanic Hispanics
-""".split()
+Tunisian Algerian Moroccan Sudanese Somali Somalis Ethiopian Kenyan Nigerian Nigerians Ghanaian
+Congolese Rwandan Ugandan Zimbabwean Australian Australians Indonesian Filipino Filipinos
+Vietnamese Thai Malaysian Burmese Cuban Cubans Venezuelan Colombian Argentine Argentinian
+Chilean Peruvian Haitian Jamaican Muslim Muslims Moslem Moslems Islamic Christian Christians
+Catholic Catholics Protestant Protestants Jewish Jew Jews Hindu Hindus Sikh Sikhs Buddhist
+Buddhists Sunni Sunnis Shiite Shiites Shia Orthodox Evangelical Evangelicals Democrat Democrats
+Democratic Republican Republicans Conservative Conservatives Labour Liberal Liberals Socialist
+Socialists Communist Communists Nazi Nazis Soviet Soviets Taliban Maoist Maoists Zionist
+Kremlin-backed Western Westerners Latino Latinos Hispanic Hispanics
+""".split()  # noqa: SIM905
 
 TITLES = {
-    "president", "prime", "minister", "mr.", "mrs.", "ms.", "dr.", "gen.", "sen.", "rep.",
-    "gov.", "king", "queen", "pope", "secretary", "general", "chancellor", "premier",
-    "senator", "governor", "mayor", "lt.", "col.", "capt.", "sgt.", "adm.", "prince",
-    "princess", "sheikh", "ayatollah", "foreign", "defense", "defence", "vice", "chief",
-    "cardinal", "archbishop", "bishop", "judge", "justice", "ambassador", "envoy", "leader",
-    "mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov", "pm", "u.n.", "un", "deputy",
-    "interior", "finance", "commander", "colonel", "major", "lieutenant", "sergeant",
-    "sir", "lord", "lady", "dame", "rev.", "reverend", "father", "sister", "brother",
+    "president",
+    "prime",
+    "minister",
+    "mr.",
+    "mrs.",
+    "ms.",
+    "dr.",
+    "gen.",
+    "sen.",
+    "rep.",
+    "gov.",
+    "king",
+    "queen",
+    "pope",
+    "secretary",
+    "general",
+    "chancellor",
+    "premier",
+    "senator",
+    "governor",
+    "mayor",
+    "lt.",
+    "col.",
+    "capt.",
+    "sgt.",
+    "adm.",
+    "prince",
+    "princess",
+    "sheikh",
+    "ayatollah",
+    "foreign",
+    "defense",
+    "defence",
+    "vice",
+    "chief",
+    "cardinal",
+    "archbishop",
+    "bishop",
+    "judge",
+    "justice",
+    "ambassador",
+    "envoy",
+    "leader",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "gen",
+    "sen",
+    "rep",
+    "gov",
+    "pm",
+    "u.n.",
+    "un",
+    "deputy",
+    "interior",
+    "finance",
+    "commander",
+    "colonel",
+    "major",
+    "lieutenant",
+    "sergeant",
+    "sir",
+    "lord",
+    "lady",
+    "dame",
+    "rev.",
+    "reverend",
+    "father",
+    "sister",
+    "brother",
 }
 
 
@@ -259,6 +423,82 @@ def gmb_docs(builder: EntityDocs, path: Path) -> Iterator[Doc]:
         yield builder.make(words, out, norp_annotated=True)
 
 
+GUM_ENTITY = re.compile(r"\((\d+)-([a-z]+)([^()]*?)(\))?(?=\(|\d|$)|(\d+)\)")
+GUM_TYPES = {"person": "PERSON", "organization": "ORG", "place": "PLACE"}
+DETERMINERS = {"the", "a", "an", "The", "A", "An"}
+
+
+NAME_LINKS = {"of", "the", "for", "and", "de", "del", "la", "le", "von", "van", "da", "al", "du"}
+
+
+def is_name(words: list[str]) -> bool:
+    """Title-case words, no coordination: 'University of Portsmouth', not 'Poland and Sweden'."""
+    if not words[0][:1].isupper() or any(w in {"and", "or", ",", "&"} for w in words):
+        return len(words) == 1 and words[0][:1].isupper()
+    return all(w[:1].isupper() or not w.isalpha() or w in NAME_LINKS for w in words)
+
+
+def gum_docs(builder: EntityDocs, path: Path, *, skip_genres: set[str]) -> Iterator[Doc]:
+    """Named PERSON / ORG / place mentions of GUM's entity layer, one Doc per sentence.
+
+    GUM marks every mention, named or not.  A mention counts as a named entity when it has a
+    Wikipedia identity or ends in a proper noun; leading determiners (and titles, for people)
+    are stripped; of overlapping named mentions the outermost wins.
+    """
+    for genre, chunk in split_conllu_docs(path.read_text(encoding="utf8")):
+        if genre in skip_genres:
+            continue
+        for block in chunk.split("\n\n"):
+            rows = [
+                line.split("\t")
+                for line in block.splitlines()
+                if line and not line.startswith("#") and "\t" in line
+            ]
+            rows = [r for r in rows if r[0].isdigit()]
+            if not rows:
+                continue
+            words = [r[1] for r in rows]
+            upos = [r[3] for r in rows]
+            open_: dict[str, tuple[int, str, str]] = {}
+            mentions: list[tuple[int, int, str, bool]] = []
+            for i, r in enumerate(rows):
+                misc = dict(
+                    kv.split("=", 1) for kv in r[9].split("|") if "=" in kv
+                )
+                for m in GUM_ENTITY.finditer(misc.get("Entity", "")):
+                    if m.group(1):
+                        fields = m.group(3).split("-")
+                        identity = fields[6] if len(fields) > 6 else ""
+                        if m.group(4):
+                            mentions.append((i, i + 1, m.group(2), bool(identity)))
+                        else:
+                            open_[m.group(1)] = (i, m.group(2), identity)
+                    elif m.group(5) in open_:
+                        start, etype, identity = open_.pop(m.group(5))
+                        mentions.append((start, i + 1, etype, bool(identity)))
+            chosen: list[tuple[int, int, str]] = []
+            taken = [False] * len(words)
+            for start, end, etype, linked in sorted(mentions, key=lambda m: (m[0], -m[1])):
+                if etype not in GUM_TYPES or "PROPN" not in upos[start:end]:
+                    continue
+                while start < end - 1 and (
+                    words[start] in DETERMINERS
+                    or (etype == "person" and words[start].lower() in TITLES)
+                ):
+                    start += 1
+                if any(taken[start:end]):
+                    continue
+                label = GUM_TYPES[etype]
+                if not is_name(words[start:end]) or not (linked or upos[end - 1] == "PROPN"):
+                    label = "MISSING"  # a description with a name inside: no verdict
+                elif label == "PLACE":
+                    label = place_label(words[start:end])
+                chosen.append((start, end, label))
+                for k in range(start, end):
+                    taken[k] = True
+            yield builder.make(words, chosen, norp_annotated=False)
+
+
 def gmb_norp_words(path: Path) -> set[str]:
     counts: collections.Counter[str] = collections.Counter()
     for sent in read_gmb(path):
@@ -284,6 +524,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
     ap.add_argument("--out", type=Path, default=Path("training/corpus"))
+    ap.add_argument(
+        "--ner-sources",
+        default="uner-ewt,wikigold,btc,gmb,gum",
+        help="comma-separated entity corpora to train on",
+    )
+    ap.add_argument("--ner-only", action="store_true", help="only rebuild the entity corpus")
     args = ap.parse_args()
     data: Path = args.data
     out: Path = args.out
@@ -291,16 +537,17 @@ def main() -> None:
     tb = data / "treebanks"
     stats: dict[str, int] = {}
 
-    for split in ("train", "dev"):
-        db, n = conllu_docbin(
-            [tb / f"en_ewt-ud-{split}.conllu", tb / f"en_gum-{split}.conllu"],
-            skip_genres=GUM_NC_GENRES,
-        )
-        db.to_disk(out / f"syntax-{split}.spacy")
-        stats[f"syntax-{split} words"] = n
-    db, n = conllu_docbin([tb / "en_ewt-ud-dev.conllu"], skip_genres=set())
-    db.to_disk(out / "ewt-dev.spacy")
-    stats["ewt-dev words"] = n
+    if not args.ner_only:
+        for split in ("train", "dev"):
+            db, n = conllu_docbin(
+                [tb / f"en_ewt-ud-{split}.conllu", tb / f"en_gum-{split}.conllu"],
+                skip_genres=GUM_NC_GENRES,
+            )
+            db.to_disk(out / f"syntax-{split}.spacy")
+            stats[f"syntax-{split} words"] = n
+        db, n = conllu_docbin([tb / "en_ewt-ud-dev.conllu"], skip_genres=set())
+        db.to_disk(out / "ewt-dev.spacy")
+        stats["ewt-dev words"] = n
 
     nlp = spacy.blank("en")
     gmb_path = data / "ner" / "gmb_kaggle_partial" / "gmb_partial.iob2.tsv"
@@ -325,19 +572,23 @@ def main() -> None:
         "uner-ewt": uner(tb / "uner_en_ewt-ud-train.iob2"),
         "wikigold": conll(data / "ner" / "wikigold" / "wikigold.iob2.tsv", conll_map),
         "btc": (
-            d
-            for part in "abefgh"
-            for d in conll(data / "ner" / "btc" / f"{part}.conll", conll_map)
+            d for part in "abefgh" for d in conll(data / "ner" / "btc" / f"{part}.conll", conll_map)
         ),
         "gmb": gmb_docs(b, gmb_path),
+        "gum": gum_docs(b, tb / "en_gum-train.conllu", skip_genres=GUM_NC_GENRES),
     }
-    for name, docs in sources.items():
+    chosen = args.ner_sources.split(",")
+    for name in chosen:
+        docs = sources[name]
         n = 0
         for doc in group(docs, 8, nlp.vocab):
             train.add(doc)
             n += len(doc)
         stats[f"ner-train {name} words"] = n
     train.to_disk(out / "ner-train.spacy")
+    if args.ner_only:
+        print(json.dumps(stats, indent=1))
+        return
 
     for name, path in {
         "ner-dev": tb / "uner_en_ewt-ud-dev.iob2",

@@ -1,11 +1,11 @@
 """rumormill: track rumors and claims in the news.
 
-    import rumormill
-    analysis = rumormill.analyze(text, published="2022-05-05", outlet="YWN")
-    analysis.to_dict()
+import rumormill
+analysis = rumormill.analyze(text, published="2022-05-05", outlet="YWN")
+analysis.to_dict()
 """
 
-from rumormill.analyze import analyze, analyze_article, analyze_articles
+from rumormill.analysis import analyze, analyze_article, analyze_articles
 from rumormill.errors import Errors, InputError, ModelError, RumormillError
 from rumormill.model import Analysis, Article, Entity, Span
 

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from rumormill import analyze as analyze_mod
+from rumormill import analysis
 from rumormill.errors import RumormillError
 from rumormill.ingest import files, house
 from rumormill.model import Analysis
@@ -88,7 +88,7 @@ def analyze(
         if date_ is not None:
             published = house.parse_date(date_, name=file)
         article = house.parse(text, name=file, published=published, outlet=outlet)
-        return analyze_mod.analyze_article(article)
+        return analysis.analyze_article(article)
 
     result = run(work)
     if as_json:
@@ -128,9 +128,7 @@ def eval_pipeline(
     table.add_column("group")
     table.add_column("metrics")
     for group, metrics in result["scores"].items():
-        shown = ", ".join(
-            f"{k} {v:.1%}" if v <= 1 else f"{k} {v:.0f}" for k, v in metrics.items()
-        )
+        shown = ", ".join(f"{k} {v:.1%}" if v <= 1 else f"{k} {v:.0f}" for k, v in metrics.items())
         table.add_row(group, shown)
     out.print(table)
 

@@ -5,10 +5,10 @@ Each code is stable so that users can search for it and scripts can match on it.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Errors(str, Enum):
+class Errors(StrEnum):
     """Message templates, by code.  Format with keyword arguments."""
 
     E001 = "{path}: cannot read the file: {reason}"
@@ -22,7 +22,7 @@ class Errors(str, Enum):
     E020 = "the shipped language model is missing or unreadable at {path}: {reason}"
     E030 = "{path}: unknown evaluation data layout: {reason}"
 
-    def format(self, **kwargs: object) -> str:  # type: ignore[override]
+    def message(self, **kwargs: object) -> str:
         return f"[{self.name}] " + self.value.format(**kwargs)
 
 
@@ -32,7 +32,7 @@ class RumormillError(Exception):
     def __init__(self, code: Errors, **kwargs: object) -> None:
         self.code = code
         self.details = kwargs
-        super().__init__(code.format(**kwargs))
+        super().__init__(code.message(**kwargs))
 
 
 class InputError(RumormillError):

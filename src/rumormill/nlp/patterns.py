@@ -27,8 +27,23 @@ HOUSE_HEADER = re.compile(r"\A[ \t\ufeff]*date[ \t]+(?P<date>\S+)[ \t]*(?:\r?\n)
 # "(YWN World Headquarters – NYC)", "(AP)", "(Reuters)", "— Reuters", "Reporting by ...".
 CREDIT_PARENTHESISED = re.compile(r"\A\((?P<credit>[^()\n]{1,80})\)\.?\Z")
 WIRE_AGENCIES = (
-    "AP", "Associated Press", "Reuters", "AFP", "Agence France-Presse", "Bloomberg", "UPI",
-    "dpa", "EFE", "ANSA", "Xinhua", "TASS", "Interfax", "PA", "CNN", "Kyodo", "Yonhap",
+    "AP",
+    "Associated Press",
+    "Reuters",
+    "AFP",
+    "Agence France-Presse",
+    "Bloomberg",
+    "UPI",
+    "dpa",
+    "EFE",
+    "ANSA",
+    "Xinhua",
+    "TASS",
+    "Interfax",
+    "PA",
+    "CNN",
+    "Kyodo",
+    "Yonhap",
 )
 CREDIT_AGENCY = re.compile(
     r"\A[-—–]*\s*(?:\(?(?:" + "|".join(re.escape(a) for a in WIRE_AGENCIES) + r")\)?)\s*\Z"

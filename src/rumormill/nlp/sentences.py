@@ -15,6 +15,8 @@ attribution a quotation and its attribution must stay in one sentence.  This com
 
 from __future__ import annotations
 
+import itertools
+
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
@@ -97,7 +99,7 @@ def sentence_repair(doc: Doc) -> Doc:
         return doc
     depths = quote_depths(doc)
     sents = list(doc.sents)
-    for prev_sent, sent in zip(sents, sents[1:], strict=False):
+    for prev_sent, sent in itertools.pairwise(sents):
         if continues_sentence(doc, sent.start, depths):
             root = sent.root
             root.head = prev_sent.root

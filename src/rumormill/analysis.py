@@ -39,9 +39,7 @@ def entities_of(doc: Doc) -> list[Entity]:
 
 
 def analysis_of(article: Article, doc: Doc) -> Analysis:
-    sentences = [
-        Span(s.start_char, s.end_char, s.text) for s in doc.sents if s.text.strip()
-    ]
+    sentences = [Span(s.start_char, s.end_char, s.text) for s in doc.sents if s.text.strip()]
     return Analysis(article=article, sentences=sentences, entities=entities_of(doc))
 
 
@@ -76,7 +74,5 @@ def analyze(
     """
     if isinstance(published, str):
         published = house.parse_date(published, name=name)
-    article = house.parse(
-        text, name=name, published=published, outlet=outlet, url=url, title=title
-    )
+    article = house.parse(text, name=name, published=published, outlet=outlet, url=url, title=title)
     return analyze_article(article)

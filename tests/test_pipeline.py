@@ -1,0 +1,39 @@
+"""The shipped model, loaded for real, on the seed article."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from rumormill.ingest import house
+
+pytestmark = pytest.mark.model
+
+
+def test_pipeline_has_every_component(nlp: Language) -> None:
+    for name in ("tagger", "morphologizer", "parser", "lemmatizer", "ner"):
+        assert name in nlp.pipe_names
+    assert nlp.pipe_names.index("rumormill_quote_sentences") < nlp.pipe_names.index("parser")
+
+
+def test_seed_article(nlp: Language, seed_text: str) -> None:
+    doc = nlp(house.parse(seed_text).text)
+    ents = {(e.text, e.label_) for e in doc.ents}
+    assert ("Andrei Soldatov", "PERSON") in ents
+    assert ("Alexey Muraviev", "PERSON") in ents
+    assert ("Ukraine", "GPE") in ents
+    assert any(label == "NORP" for _, label in ents)
+
+    sents = [s.text.strip() for s in doc.sents if s.text.strip()]
+    assert any(
+        s.startswith("“Does it matter? It matters a lot,” Russian security expert Andrei Soldatov")
+        for s in sents
+    ), "the quote and its attribution must share one sentence"
+
+    told = next(t for t in doc if t.text == "told")
+    assert told.pos_ == "VERB"
+    assert told.tag_ == "VBD"
+    assert told.lemma_ == "tell"
+    soldatov = next(t for t in doc if t.text == "Soldatov")
+    assert soldatov.head == told
+    assert soldatov.dep_ == "nsubj"
