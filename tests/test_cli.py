@@ -61,7 +61,7 @@ def test_bad_input_is_one_clean_line(tmp_path: Path, data: bytes, code: str) -> 
     path = tmp_path / "bad.txt"
     path.write_bytes(data)
     result = runner.invoke(app, ["analyze", str(path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert code in result.stderr
     assert "bad.txt" in result.stderr
     assert "Traceback" not in result.output

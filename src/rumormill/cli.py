@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rumormill import analysis
-from rumormill.errors import RumormillError
+from rumormill.errors import InputError, RumormillError
 from rumormill.ingest import files, house
 from rumormill.model import Analysis
 
@@ -38,12 +38,12 @@ T = TypeVar("T")
 
 
 def run(fn: Callable[[], T]) -> T:
-    """Call the library; turn its errors into a clean message and exit code 1."""
+    """Call the library; turn its errors into a clean message.  Exit 2: bad input; 1: other."""
     try:
         return fn()
     except RumormillError as e:
         err.print(f"[red]error:[/red] {e}", highlight=False, markup=True)
-        raise typer.Exit(code=1) from e
+        raise typer.Exit(code=2 if isinstance(e, InputError) else 1) from e
 
 
 def print_json(data: Any) -> None:

@@ -56,10 +56,15 @@ def score_syntax(nlp: Language, path: Path, *, batch_size: int = 64) -> dict[str
 
 
 def uner_sentences(path: Path) -> Iterator[tuple[str, list[str], list[str]]]:
-    """Yield (text, words, IOB2 tags) per sentence of a UniversalNER file."""
+    """Yield (text, words, IOB2 tags) per sentence of a UniversalNER file.
+
+    A document boundary (`# newdoc`) is yielded as an empty sentence ("", [], []).
+    """
     text, words, tags = "", list[str](), list[str]()
     for line in read_text(path, limit=200 * 1024 * 1024).splitlines():
-        if line.startswith("# text = "):
+        if line.startswith("# newdoc"):
+            yield "", [], []
+        elif line.startswith("# text = "):
             text = line[len("# text = ") :]
         elif line.startswith("#"):
             continue
@@ -75,6 +80,24 @@ def uner_sentences(path: Path) -> Iterator[tuple[str, list[str], list[str]]]:
             tags.append(cols[2] if cols[2] not in {"B-O", "I-O"} else "O")
     if words:
         yield text, words, tags
+
+
+def uner_documents(path: Path) -> Iterator[tuple[str, set[tuple[int, int, str]]]]:
+    """Yield (text, gold character spans) per document: its sentences joined by a space."""
+    text = ""
+    spans: set[tuple[int, int, str]] = set()
+    for sent_text, words, tags in uner_sentences(path):
+        if not words:
+            if text:
+                yield text, spans
+            text, spans = "", set()
+            continue
+        offset = len(text) + 1 if text else 0
+        text = f"{text} {sent_text}" if text else sent_text
+        for start, end, label in gold_char_spans(sent_text, words, tags):
+            spans.add((start + offset, end + offset, label))
+    if text:
+        yield text, spans
 
 
 def gold_char_spans(text: str, words: list[str], tags: list[str]) -> set[tuple[int, int, str]]:
@@ -145,12 +168,15 @@ class EntityCounts:
 def score_entities(
     nlp: Language, path: Path, *, batch_size: int = 64
 ) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
-    """(strict scores, GPE-either scores) per label and for `all`."""
-    sentences = list(uner_sentences(path))
-    docs = nlp.pipe((t for t, _, _ in sentences), batch_size=batch_size)
+    """(strict scores, GPE-either scores) per label and for `all`.
+
+    Each document is analysed whole, as rumormill analyses articles.
+    """
+    documents = list(uner_documents(path))
+    docs = nlp.pipe((t for t, _ in documents), batch_size=batch_size)
     strict, either = EntityCounts(), EntityCounts()
-    for (text, words, tags), doc in zip(sentences, docs, strict=True):
-        gold = {s for s in gold_char_spans(text, words, tags) if s[2] in {"PER", "ORG", "LOC"}}
+    for (_, spans), doc in zip(documents, docs, strict=True):
+        gold = {s for s in spans if s[2] in {"PER", "ORG", "LOC"}}
         strict.add(gold, predicted_spans(doc))
         either.add(gold, predicted_spans(doc, gold))
     return strict.scores(), either.scores()

@@ -14,11 +14,12 @@ import spacy
 from spacy.language import Language
 
 from rumormill.errors import Errors, ModelError
-from rumormill.nlp import sentences  # noqa: F401  (registers the component)
+from rumormill.nlp import entities, sentences  # noqa: F401  (registers the components)
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "en_rumormill"
 QUOTE_SENTENCES = "rumormill_quote_sentences"
 SENTENCE_REPAIR = "rumormill_sentence_repair"
+ENTITY_RULES = "rumormill_entity_rules"
 
 
 def add_components(nlp: Language) -> Language:
@@ -28,6 +29,8 @@ def add_components(nlp: Language) -> Language:
         nlp.add_pipe(QUOTE_SENTENCES, before=before)
     if SENTENCE_REPAIR not in nlp.pipe_names and "parser" in nlp.pipe_names:
         nlp.add_pipe(SENTENCE_REPAIR, after="parser")
+    if ENTITY_RULES not in nlp.pipe_names and {"ner", "parser"} <= set(nlp.pipe_names):
+        nlp.add_pipe(ENTITY_RULES, last=True)
     return nlp
 
 
