@@ -51,3 +51,481 @@ CREDIT_AGENCY = re.compile(
 CREDIT_BYLINE = re.compile(
     r"\A(?:Reporting|Writing|Additional reporting|Editing) by [^\n]{1,200}\Z", re.IGNORECASE
 )
+
+# --- attribution: quotation marks at the character level ------------------------------------
+# Marks that open or close a quotation in running text (straight `"` is decided by context).
+# Curly single quotes are left out: they double as apostrophes ("Putin’s", "shouldn‘t").
+CHAR_QUOTE_OPEN = frozenset({"“", "„", "«"})
+CHAR_QUOTE_CLOSE = frozenset({"”", "»"})
+CHAR_QUOTE_STRAIGHT = '"'
+PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+
+# --- attribution: cue verbs ------------------------------------------------------------------
+# Lemma -> certainty the verb lends its content (the factuality scale, +3 .. -3).
+CUE_VERBS: dict[str, float] = {
+    "say": 3.0,
+    "tell": 3.0,
+    "add": 3.0,
+    "warn": 3.0,
+    "insist": 3.0,
+    "tweet": 3.0,
+    "post": 3.0,
+    "concede": 3.0,
+    "sigh": 3.0,
+    "claim": 3.0,
+    "report": 3.0,
+    "state": 3.0,
+    "explain": 3.0,
+    "note": 3.0,
+    "argue": 3.0,
+    "write": 3.0,
+    "announce": 3.0,
+    "confirm": 3.0,
+    "declare": 3.0,
+    "assert": 3.0,
+    "allege": 2.5,
+    "acknowledge": 3.0,
+    "admit": 3.0,
+    "contend": 3.0,
+    "emphasize": 3.0,
+    "stress": 3.0,
+    "recall": 3.0,
+    "reply": 3.0,
+    "respond": 3.0,
+    "answer": 3.0,
+    "comment": 3.0,
+    "maintain": 3.0,
+    "reveal": 3.0,
+    "disclose": 3.0,
+    "testify": 3.0,
+    "joke": 3.0,
+    "quip": 3.0,
+    "shout": 3.0,
+    "whisper": 3.0,
+    "complain": 3.0,
+    "boast": 3.0,
+    "vow": 3.0,
+    "promise": 3.0,
+    "predict": 2.0,
+    "estimate": 2.0,
+    "believe": 2.0,
+    "expect": 2.0,
+    "suspect": 1.0,
+    "fear": 1.0,
+    "suggest": 1.0,
+    "think": 0.5,
+    "speculate": 0.5,
+    "guess": 0.5,
+    "wonder": 0.0,
+    "ask": 0.0,
+    "hope": 0.0,
+    "doubt": -1.5,
+    "deny": -3.0,
+    "dismiss": -2.5,
+    "reject": -2.5,
+}
+# Irregular forms the lemmatizer may miss; regular ones (-s, -ed, -ing) are derived.
+CUE_IRREGULAR: dict[str, str] = {
+    "said": "say",
+    "says": "say",
+    "saying": "say",
+    "told": "tell",
+    "wrote": "write",
+    "written": "write",
+    "thought": "think",
+    "denied": "deny",
+    "denies": "deny",
+    "replied": "reply",
+    "replies": "reply",
+    "testified": "testify",
+}
+# Forms that are far more often nouns ("news reports", "his claims"): a cue only when the
+# parser calls them a verb.
+CUE_NOUN_LIKE = frozenset(
+    {"report", "reports", "claim", "claims", "post", "posts", "note", "notes", "state", "answer"}
+)
+CUE_NOUN_LIKE |= frozenset({"comment", "comments", "fear", "fears", "hope", "hopes", "doubt"})
+CUE_NOUN_LIKE |= frozenset({"doubts", "stress", "estimate", "estimates", "guess", "promise"})
+CUE_NOUN_LIKE |= frozenset({"tweet", "tweets", "answers", "reply", "replies", "joke", "jokes"})
+CUE_NOUN_LIKE |= frozenset({"vow", "vows", "promises", "shout", "whisper", "add", "adds"})
+CUE_NOUN_LIKE |= frozenset({"respond", "answering", "wonder", "admit", "recall", "maintain"})
+CUE_NOUN_LIKE |= frozenset({"reveal", "reject", "dismiss", "expect", "suspect", "suspects"})
+
+# --- attribution: the phrase "according to" and its kin --------------------------------------
+ACCORDING_TO: tuple[tuple[str, ...], ...] = (("according", "to"),)
+
+# --- attribution: sources without a name -----------------------------------------------------
+# Head nouns of unnamed sources ("analysts", "a source close to the Kremlin", "officials").
+UNNAMED_SOURCE_NOUNS = frozenset(
+    [
+        "analyst",
+        "analysts",
+        "source",
+        "sources",
+        "official",
+        "officials",
+        "expert",
+        "experts",
+        "observer",
+        "observers",
+        "insider",
+        "insiders",
+        "report",
+        "reports",
+        "aide",
+        "aides",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "spokespeople",
+        "diplomat",
+        "diplomats",
+        "person",
+        "people",
+        "witness",
+        "witnesses",
+        "investigator",
+        "investigators",
+        "authority",
+        "authorities",
+        "critic",
+        "critics",
+        "lawmaker",
+        "lawmakers",
+        "member",
+        "members",
+        "adviser",
+        "advisers",
+        "advisor",
+        "advisors",
+        "staffer",
+        "staffers",
+        "employee",
+        "employees",
+        "resident",
+        "residents",
+        "officer",
+        "officers",
+        "agent",
+        "agents",
+        "commentator",
+        "commentators",
+        "researcher",
+        "researchers",
+        "study",
+        "studies",
+        "survey",
+        "surveys",
+        "poll",
+        "polls",
+        "police",
+        "prosecutor",
+        "prosecutors",
+        "intelligence",
+        "media",
+        "journalist",
+        "journalists",
+        "reporter",
+        "reporters",
+        "government",
+        "administration",
+        "ministry",
+        "department",
+        "agency",
+        "campaign",
+        "statement",
+        "document",
+        "documents",
+        "memo",
+        "leaders",
+        "leader",
+        "someone",
+        "colleague",
+        "colleagues",
+        "friend",
+        "friends",
+        "family",
+        "relatives",
+        "neighbor",
+        "neighbors",
+        "scientist",
+        "scientists",
+        "doctor",
+        "doctors",
+        "economist",
+        "economists",
+        "historian",
+        "historians",
+        "academic",
+        "academics",
+        "professor",
+        "group",
+        "groups",
+        "organization",
+        "organisers",
+        "organizers",
+        "protesters",
+        "activists",
+        "activist",
+        "supporters",
+        "opponents",
+        "voters",
+        "lawyer",
+        "lawyers",
+        "attorney",
+        "attorneys",
+        "spokesmen",
+        "general",
+        "generals",
+    ]
+)
+# Head nouns of sources that are themselves reports: "reports say" is unattributed.
+REPORT_NOUNS = frozenset(
+    {"report", "reports", "rumor", "rumors", "rumour", "rumours", "speculation", "word"}
+)
+SOURCE_PRONOUNS = {"he": "PERSON", "she": "PERSON", "it": "ORG"}
+# Pronouns that stand for a source we cannot name from the article.
+UNNAMED_PRONOUNS = frozenset({"they", "we", "i", "you", "one", "who", "which"})
+
+# --- attribution: channels -------------------------------------------------------------------
+# Words that come before a channel, right after the cue or the source: "told X",
+# "in an interview with X", "said on X", "wrote in X", "speaking to X".
+CHANNEL_PREFIXES: tuple[tuple[str, ...], ...] = (
+    ("in", "an", "interview", "with"),
+    ("in", "an", "interview", "on"),
+    ("in", "an", "interview", "to"),
+    ("in", "a", "statement", "to"),
+    ("in", "a", "post", "on"),
+    ("in", "a", "tweet", "on"),
+    ("in", "a", "letter", "to"),
+    ("in", "an", "op-ed", "in"),
+    ("in", "a", "column", "in"),
+    ("speaking", "to"),
+    ("speaking", "with"),
+    ("talking", "to"),
+    ("on",),
+    ("in",),
+    ("to",),
+)
+# Words that make a name an outlet or a platform (a channel), not a speaker.
+OUTLET_WORDS = frozenset(
+    [
+        "news",
+        "times",
+        "post",
+        "journal",
+        "press",
+        "herald",
+        "tribune",
+        "telegraph",
+        "guardian",
+        "gazette",
+        "daily",
+        "weekly",
+        "magazine",
+        "radio",
+        "tv",
+        "television",
+        "network",
+        "channel",
+        "broadcasting",
+        "broadcaster",
+        "newspaper",
+        "paper",
+        "website",
+        "blog",
+        "podcast",
+        "agency",
+        "wire",
+        "review",
+        "observer",
+        "standard",
+        "express",
+        "mirror",
+        "sun",
+        "independent",
+        "economist",
+        "politico",
+        "axios",
+        "reuters",
+        "ap",
+        "afp",
+        "bloomberg",
+        "cnn",
+        "bbc",
+        "nbc",
+        "abc",
+        "cbs",
+        "msnbc",
+        "fox",
+        "cnbc",
+        "npr",
+        "pbs",
+        "sky",
+        "euronews",
+        "aljazeera",
+        "jazeera",
+        "tass",
+        "interfax",
+        "ria",
+        "novosti",
+        "xinhua",
+        "telegram",
+        "twitter",
+        "x",
+        "facebook",
+        "instagram",
+        "youtube",
+        "tiktok",
+        "truth",
+        "social",
+        "substack",
+        "reddit",
+        "linkedin",
+        "weibo",
+        "vk",
+        "whatsapp",
+        "a.m.",
+        "kommersant",
+        "vedomosti",
+        "izvestia",
+        "pravda",
+        "nyt",
+        "wsj",
+    ]
+)
+# Time words after "on" / "in" that are never a channel: "said on Monday".
+TIME_WORDS = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "today",
+        "yesterday",
+        "tonight",
+        "morning",
+        "afternoon",
+        "evening",
+        "night",
+        "week",
+        "month",
+        "year",
+        "weekend",
+    ]
+)
+
+# --- attribution: content without a source ---------------------------------------------------
+# Adverbs and participles that carry content with no source: "is reportedly frustrated".
+UNATTRIBUTED_ADVERBS = frozenset(
+    {"reportedly", "allegedly", "supposedly", "purportedly", "rumored", "rumoured"}
+)
+# Nouns that carry content with no source: "rumors that ...", "reports of ...".
+UNATTRIBUTED_NOUNS = frozenset(
+    {"rumor", "rumors", "rumour", "rumours", "report", "reports", "speculation"}
+)
+UNATTRIBUTED_LINKS = frozenset({"that", "about", "of"})
+
+# --- certainty: hedges -----------------------------------------------------------------------
+# Words inside the content that set how committed the source sounds (a ceiling on the score).
+HEDGES: dict[tuple[str, ...], float] = {
+    ("certainly",): 3.0,
+    ("highly", "likely"): 2.0,
+    ("very", "likely"): 2.0,
+    ("most", "likely"): 2.0,
+    ("likely",): 2.0,
+    ("probably",): 2.0,
+    ("presumably",): 2.0,
+    ("i", "believe"): 2.0,
+    ("we", "believe"): 2.0,
+    ("should",): 1.5,
+    ("apparently",): 1.5,
+    ("seems",): 1.0,
+    ("appears",): 1.0,
+    ("could",): 0.5,
+    ("may",): 0.5,
+    ("might",): 0.5,
+    ("possibly",): 0.5,
+    ("possible",): 0.5,
+    ("perhaps",): 0.5,
+    ("maybe",): 0.5,
+    ("potentially",): 0.5,
+    ("i", "think"): 0.5,
+    ("we", "think"): 0.5,
+    ("i", "guess"): 0.5,
+    ("not", "sure"): 0.0,
+    ("unclear",): 0.0,
+    ("unlikely",): -1.5,
+    ("doubtful",): -1.5,
+    ("i", "doubt"): -1.5,
+    ("i", "don't", "think"): -1.5,
+    ("i", "don’t", "think"): -1.5,
+    ("i", "do", "n't", "think"): -1.5,
+    ("i", "do", "n’t", "think"): -1.5,
+    ("i", "do", "not", "think"): -1.5,
+    ("not", "true"): -3.0,
+}
+# Reporter's hedges that wrap the content: each lowers the score by its value.
+WRAPPERS: dict[str, float] = {
+    "reportedly": 1.0,
+    "allegedly": 1.5,
+    "supposedly": 1.5,
+    "purportedly": 1.5,
+    "rumored": 2.0,
+    "rumoured": 2.0,
+    "rumor": 2.0,
+    "rumors": 2.0,
+    "rumour": 2.0,
+    "rumours": 2.0,
+    "reports": 1.0,
+    "report": 1.0,
+    "speculation": 2.5,
+    "unconfirmed": 2.0,
+}
+# Each hedge after the first lowers the score a little more.
+HEDGE_STACK_PENALTY = 0.25
+# Negation right before a cue verb ("did not say", "don't believe").
+NEGATIONS = frozenset({"not", "n't", "n’t", "never", "no"})
+
+# --- entity rules -----------------------------------------------------------------------------
+# Titles and honorifics that precede a name but are not part of it ("Ms Pugh" -> "Pugh").
+PERSON_TITLES = frozenset(
+    """
+    mr mr. mrs mrs. ms ms. miss dr dr. prof prof. sir dame lord lady rev rev. reverend
+    president vice prime minister secretary senator sen sen. rep rep. representative
+    governor gov gov. mayor chancellor premier king queen prince princess pope cardinal
+    archbishop bishop sheikh ayatollah general gen gen. lt lt. col col. capt capt. sgt sgt.
+    adm adm. admiral commander colonel major lieutenant sergeant captain judge justice
+    ambassador chairman chairwoman chair ceo coach officer detective inspector
+    """.split()
+)
+# Verbs whose subject, when it is an unlabelled proper noun, is a person ("Leive said").
+SPEECH_VERB_LEMMAS = frozenset(
+    """
+    say tell add explain write note argue claim insist warn recall admit acknowledge
+    concede sigh tweet post suggest believe think reply respond ask answer continue
+    """.split()
+)
+# Head words that mark a proper-noun subject as an organisation, not a person.
+ORG_HEAD_WORDS = frozenset(
+    """
+    police ministry department office agency council committee commission court government
+    company corporation group party union university college institute bank board army
+    service services times post news journal press network
+    """.split()
+)
