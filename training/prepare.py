@@ -173,7 +173,7 @@ Buddhists Sunni Sunnis Shiite Shiites Shia Orthodox Evangelical Evangelicals Dem
 Democratic Republican Republicans Conservative Conservatives Labour Liberal Liberals Socialist
 Socialists Communist Communists Nazi Nazis Soviet Soviets Taliban Maoist Maoists Zionist
 Kremlin-backed Western Westerners Latino Latinos Hispanic Hispanics
-""".split()  # noqa: SIM905
+""".split()
 
 TITLES = {
     "president",
@@ -462,9 +462,7 @@ def gum_docs(builder: EntityDocs, path: Path, *, skip_genres: set[str]) -> Itera
             open_: dict[str, tuple[int, str, str]] = {}
             mentions: list[tuple[int, int, str, bool]] = []
             for i, r in enumerate(rows):
-                misc = dict(
-                    kv.split("=", 1) for kv in r[9].split("|") if "=" in kv
-                )
+                misc = dict(kv.split("=", 1) for kv in r[9].split("|") if "=" in kv)
                 for m in GUM_ENTITY.finditer(misc.get("Entity", "")):
                     if m.group(1):
                         fields = m.group(3).split("-")

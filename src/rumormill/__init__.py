@@ -6,19 +6,23 @@ analysis.to_dict()
 """
 
 from rumormill.analysis import analyze, analyze_article, analyze_articles
-from rumormill.errors import Errors, InputError, ModelError, RumormillError
-from rumormill.model import Analysis, Article, Entity, Span
+from rumormill.errors import AnalysisError, Errors, InputError, ModelError, RumormillError
+from rumormill.model import Analysis, Article, Attribution, Certainty, Entity, Source, Span
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Analysis",
+    "AnalysisError",
     "Article",
+    "Attribution",
+    "Certainty",
     "Entity",
     "Errors",
     "InputError",
     "ModelError",
     "RumormillError",
+    "Source",
     "Span",
     "__version__",
     "analyze",

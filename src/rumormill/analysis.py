@@ -1,6 +1,7 @@
-"""Analyse one article: sentences and entities from our pipeline.
+"""Analyse one article: sentences, entities and attributions from our pipeline.
 
-Attribution, speaker resolution and certainty are added on top of this by later stages.
+The pipeline parses each text once; entities, speaker resolution, attribution and certainty
+are rules over that one Doc (`nlp/speakers.py`, `nlp/attribution.py`, `nlp/certainty.py`).
 """
 
 from __future__ import annotations
@@ -11,42 +12,40 @@ from datetime import date
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from rumormill.errors import AnalysisError, Errors
 from rumormill.ingest import house
 from rumormill.model import Analysis, Article, Entity, Span
-from rumormill.nlp import pipeline
+from rumormill.nlp import attribution, pipeline, speakers
 
-ENTITY_TYPES = ("PERSON", "ORG", "GPE", "LOC", "NORP")
-
-
-def entity_key(name: str) -> str:
-    return " ".join(name.split()).lower()
+ENTITY_TYPES = speakers.ENTITY_TYPES
+entity_key = speakers.entity_key
 
 
 def entities_of(doc: Doc) -> list[Entity]:
-    """Group the named mentions of one Doc by type and normalised name."""
-    by_key: dict[tuple[str, str], Entity] = {}
-    for ent in doc.ents:
-        if ent.label_ not in ENTITY_TYPES:
-            continue
-        name = ent.text.strip()
-        if name.startswith(("the ", "The ")) and ent.label_ != "PERSON":
-            name = name[4:]
-        key = (ent.label_, entity_key(name))
-        if key not in by_key:
-            by_key[key] = Entity(id=f"e{len(by_key) + 1}", name=name, type=ent.label_)
-        by_key[key].mentions.append(Span(ent.start_char, ent.end_char, ent.text))
-    return list(by_key.values())
+    """Group the named mentions of one Doc by type and name (surnames join full names)."""
+    index = speakers.build_entities(doc)
+    speakers.add_descriptors(doc, index)
+    return index.entities
 
 
-def analysis_of(article: Article, doc: Doc) -> Analysis:
+def analysis_of(article: Article, doc: Doc, *, name: str = "<text>") -> Analysis:
     sentences = [Span(s.start_char, s.end_char, s.text) for s in doc.sents if s.text.strip()]
-    return Analysis(article=article, sentences=sentences, entities=entities_of(doc))
+    index = speakers.build_entities(doc)
+    try:
+        speakers.add_descriptors(doc, index)
+        found = attribution.extract(doc, index)
+    except (IndexError, KeyError, ValueError, AttributeError) as e:
+        # A rule that trips over an odd text must not stop a batch: a coded, named error.
+        raise AnalysisError(Errors.E040, path=name, reason=e) from e
+    return Analysis(
+        article=article, sentences=sentences, entities=index.entities, attributions=found
+    )
 
 
 def analyze_article(article: Article, *, nlp: Language | None = None) -> Analysis:
     """Analyse one Article."""
     nlp = nlp or pipeline.load()
-    return analysis_of(article, nlp(article.text))
+    return analysis_of(article, nlp(article.text), name=article.url or article.id)
 
 
 def analyze_articles(
@@ -56,7 +55,7 @@ def analyze_articles(
     nlp = nlp or pipeline.load()
     pairs = ((a.text, a) for a in articles)
     for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-        yield analysis_of(article, doc)
+        yield analysis_of(article, doc, name=article.url or article.id)
 
 
 def analyze(

@@ -21,6 +21,7 @@ class Errors(StrEnum):
     E008 = "{path}: no article text after the header"
     E020 = "the shipped language model is missing or unreadable at {path}: {reason}"
     E030 = "{path}: unknown evaluation data layout: {reason}"
+    E040 = "{path}: attribution extraction failed: {reason}"
 
     def message(self, **kwargs: object) -> str:
         return f"[{self.name}] " + self.value.format(**kwargs)
@@ -41,3 +42,7 @@ class InputError(RumormillError):
 
 class ModelError(RumormillError):
     """The shipped model cannot be loaded."""
+
+
+class AnalysisError(RumormillError):
+    """One article could not be analysed; a batch skips it and goes on."""

@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
+
+AttributionKind = Literal["direct", "indirect", "mixed", "according_to", "unattributed"]
+SourceType = Literal["PERSON", "ORG", "GPE", "NORP", "UNNAMED"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,10 @@ class Span:
     def to_list(self) -> list[int]:
         return [self.start, self.end]
 
+    def to_dict(self) -> dict[str, Any]:
+        """A role of an attribution (cue, channel, content): `{"text": ..., "span": [s, e]}`."""
+        return {"text": self.text, "span": self.to_list()}
+
 
 @dataclass
 class Entity:
@@ -72,6 +79,62 @@ class Entity:
         }
 
 
+@dataclass(frozen=True)
+class Source:
+    """Who says it: the words of the article (`span`, None when the article names no one)
+    and, when resolved, the entity they stand for."""
+
+    span: Span | None
+    type: SourceType
+    entity: str | None = None
+    name: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.span.text if self.span else None,
+            "span": self.span.to_list() if self.span else None,
+            "entity": self.entity,
+            "name": self.name,
+            "type": self.type,
+        }
+
+
+@dataclass(frozen=True)
+class Certainty:
+    """How committed the source sounds: a score in -3..+3, its label, the hedge cues found."""
+
+    score: float
+    label: str
+    cues: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"score": self.score, "label": self.label, "cues": list(self.cues)}
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """One act of saying: a source says (cue) a content, maybe through a channel."""
+
+    id: str
+    kind: AttributionKind
+    source: Source
+    cue: Span | None
+    channel: Span | None
+    content: Span
+    certainty: Certainty
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "source": self.source.to_dict(),
+            "cue": self.cue.to_dict() if self.cue else None,
+            "channel": self.channel.to_dict() if self.channel else None,
+            "content": self.content.to_dict(),
+            "certainty": self.certainty.to_dict(),
+        }
+
+
 @dataclass
 class Analysis:
     """What `analyze()` found in one article."""
@@ -79,12 +142,12 @@ class Analysis:
     article: Article
     sentences: list[Span]
     entities: list[Entity]
-    attributions: list[dict[str, Any]] = field(default_factory=list)
+    attributions: list[Attribution] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The fixed JSON contract of ../shared/DESIGN.md (extra keys may be added)."""
         return {
             "article": self.article.to_dict(),
             "entities": [e.to_dict() for e in self.entities],
-            "attributions": list(self.attributions),
+            "attributions": [a.to_dict() for a in self.attributions],
         }

@@ -55,10 +55,7 @@ def entity_rules(doc: Doc) -> Doc:
     for token in doc:
         if labelled[token.i] or not is_name_token(token.text):
             continue
-        if token.text in names and token.pos_ == "PROPN":
-            out.append(Span(doc, token.i, token.i + 1, label="PERSON"))
-            labelled[token.i] = True
-        elif (
+        if (token.text in names and token.pos_ == "PROPN") or (
             token.pos_ == "PROPN"
             and token.dep_ in {"nsubj", "nsubj:pass"}
             and token.head.lemma_ in SPEECH_VERB_LEMMAS
