@@ -24,7 +24,7 @@ def write(tmp_path: Path, data: bytes) -> Path:
         (b"", Errors.E002),
         (b"  \n\t\n", Errors.E002),
         (b"date 2022-05-05 text\x00\x01\x02", Errors.E003),
-        ("date 2022-05-05 café".encode("latin-1"), Errors.E004),
+        (bytes(range(128, 256)) * 4, Errors.E004),
     ],
 )
 def test_bad_input_is_named_and_coded(tmp_path: Path, data: bytes, code: Errors) -> None:
@@ -48,6 +48,11 @@ def test_missing_file_keeps_its_cause(tmp_path: Path) -> None:
         read_text(tmp_path / "nope.txt")
     assert info.value.code is Errors.E001
     assert isinstance(info.value.__cause__, OSError)
+
+
+def test_a_legacy_encoding_is_detected(tmp_path: Path) -> None:
+    path = write(tmp_path, "date 2022-05-05 Le café est fermé, a dit le maire.".encode("latin-1"))
+    assert read_text(path) == "date 2022-05-05 Le café est fermé, a dit le maire."
 
 
 def test_crlf_and_bom_are_normalised() -> None:

@@ -16,6 +16,7 @@ def test_seed_header_credit_and_body(seed_text: str) -> None:
     article = house.parse(seed_text)
     assert article.published == date(2022, 5, 5)
     assert article.credit == "YWN World Headquarters – NYC"
+    assert article.outlet == "YWN World Headquarters – NYC"  # no outlet given: the credit's
     assert article.text.startswith("Rumors about high-level Kremlin officials")
     assert article.text.endswith("within the security apparatus.”")
 
@@ -43,6 +44,13 @@ def test_credit_lines(last_line: str, credit: str) -> None:
     article = house.parse(f"date 2020-01-02 First paragraph.\n\n{last_line}\n")
     assert article.credit == credit
     assert article.text == "First paragraph."
+
+
+def test_outlet_comes_from_the_argument_then_an_outlet_credit() -> None:
+    assert house.parse("date 2020-01-02 One.\n\n(AP)", outlet="YWN").outlet == "YWN"
+    byline = house.parse("date 2020-01-02 One.\n\nReporting by Jane Roe; Editing by Al Bo")
+    assert byline.credit is not None
+    assert byline.outlet is None  # a byline names people, not an outlet
 
 
 def test_a_parenthesis_inside_the_body_is_not_a_credit() -> None:

@@ -12,8 +12,8 @@ from datetime import date
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from rumormill.errors import AnalysisError, Errors
-from rumormill.ingest import house
+from rumormill.errors import AnalysisError, Errors, InputError
+from rumormill.ingest import files, house
 from rumormill.model import Analysis, Article, Entity, Span
 from rumormill.nlp import attribution, pipeline, speakers
 
@@ -42,9 +42,17 @@ def analysis_of(article: Article, doc: Doc, *, name: str = "<text>") -> Analysis
     )
 
 
+def _allow_length(nlp: Language, text: str) -> None:
+    """Input size is guarded where it is read (`ingest.files.MAX_BYTES`, `--max-bytes`); a
+    caller who raised that limit on purpose is not stopped again by spaCy's own."""
+    if len(text) >= nlp.max_length:
+        nlp.max_length = len(text) + 1
+
+
 def analyze_article(article: Article, *, nlp: Language | None = None) -> Analysis:
     """Analyse one Article."""
     nlp = nlp or pipeline.load()
+    _allow_length(nlp, article.text)
     return analysis_of(article, nlp(article.text), name=article.url or article.id)
 
 
@@ -52,9 +60,14 @@ def analyze_articles(
     articles: Iterable[Article], *, nlp: Language | None = None, batch_size: int = 32
 ) -> Iterator[Analysis]:
     """Analyse many Articles, batching the NLP work with `nlp.pipe`."""
-    nlp = nlp or pipeline.load()
-    pairs = ((a.text, a) for a in articles)
-    for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+    model = nlp or pipeline.load()
+
+    def pairs() -> Iterator[tuple[str, Article]]:
+        for a in articles:
+            _allow_length(model, a.text)
+            yield a.text, a
+
+    for doc, article in model.pipe(pairs(), as_tuples=True, batch_size=batch_size):
         yield analysis_of(article, doc, name=article.url or article.id)
 
 
@@ -66,11 +79,16 @@ def analyze(
     url: str | None = None,
     title: str | None = None,
     name: str = "<text>",
+    max_bytes: int = files.MAX_BYTES,
 ) -> Analysis:
     """Analyse one article given as text (the house format, or plain text with a date).
+    Files, bytes, JSON and HTML go through `rumormill.read_article()` first.
 
     >>> analysis = analyze(text, published="2022-05-05", outlet="YWN")
     """
+    size = len(text.encode("utf8", errors="replace"))
+    if size > max_bytes:
+        raise InputError(Errors.E005, path=name, size=size, limit=max_bytes)
     if isinstance(published, str):
         published = house.parse_date(published, name=name)
     article = house.parse(text, name=name, published=published, outlet=outlet, url=url, title=title)

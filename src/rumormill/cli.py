@@ -9,17 +9,17 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from rumormill import analysis
+from rumormill import analysis, report
 from rumormill.errors import InputError, RumormillError
-from rumormill.ingest import files, house
+from rumormill.ingest import files, house, read_article
 from rumormill.model import Analysis
 
 app = typer.Typer(
@@ -42,7 +42,9 @@ def run(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except RumormillError as e:
-        err.print(f"[red]error:[/red] {e}", highlight=False, markup=True)
+        err.print(
+            f"[red]error:[/red] {escape(str(e))}", highlight=False, markup=True, soft_wrap=True
+        )
         raise typer.Exit(code=2 if isinstance(e, InputError) else 1) from e
 
 
@@ -50,51 +52,51 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def print_analysis(analysis: Analysis) -> None:
-    a = analysis.article
-    out.rule(f"[bold]{a.title or 'Article'}[/bold]")
-    out.print(
-        f"published [bold]{a.published or 'undated'}[/bold]   outlet [bold]{a.outlet or '-'}"
-        f"[/bold]   credit [bold]{a.credit or '-'}[/bold]   "
-        f"{len(a.text.split())} words, {len(analysis.sentences)} sentences",
-        highlight=False,
-    )
-    table = Table(title="Entities", show_lines=False)
-    table.add_column("type")
-    table.add_column("name")
-    table.add_column("mentions", justify="right")
-    for e in analysis.entities:
-        table.add_row(e.type, e.name, str(len(e.mentions)))
-    out.print(table)
-
-
 @app.command()
 def analyze(
-    file: Annotated[str, typer.Argument(help="An article file, or - for standard input.")],
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="An article file, or - for standard input: the house format, plain text, "
+            "JSON / JSON Lines (the first record) or an HTML page, recognised by content."
+        ),
+    ],
     date_: Annotated[
-        str | None, typer.Option("--date", help="Publication date YYYY-MM-DD, for plain text.")
+        str | None,
+        typer.Option(
+            "--date", help="Publication date YYYY-MM-DD, for input that does not state one."
+        ),
     ] = None,
-    outlet: Annotated[str | None, typer.Option(help="The outlet that published it.")] = None,
+    outlet: Annotated[
+        str | None,
+        typer.Option(help="The outlet, for input that does not name one (else the credit line)."),
+    ] = None,
+    max_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-bytes", min=1, help="Refuse larger input; raise it on purpose for huge texts."
+        ),
+    ] = files.MAX_BYTES,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
 ) -> None:
-    """Analyse one article: sentences and named entities (attributions come next)."""
+    """Analyse one article: who claims what, how sure they sound, through whom."""
 
     def work() -> Analysis:
+        published = house.parse_date(date_, name=file) if date_ is not None else None
         if file == "-":
-            text = files.decode(sys.stdin.buffer.read(), name="<stdin>")
+            data = files.read_stream(sys.stdin.buffer, name="<stdin>", limit=max_bytes)
+            article = read_article(
+                data, name="<stdin>", published=published, outlet=outlet, max_bytes=max_bytes
+            )
         else:
-            text = files.read_text(Path(file))
-        published: date | None = None
-        if date_ is not None:
-            published = house.parse_date(date_, name=file)
-        article = house.parse(text, name=file, published=published, outlet=outlet)
+            article = read_article(file, published=published, outlet=outlet, max_bytes=max_bytes)
         return analysis.analyze_article(article)
 
     result = run(work)
     if as_json:
         print_json(result.to_dict())
     else:
-        print_analysis(result)
+        out.print(report.build(result))
 
 
 @eval_app.command("pipeline")

@@ -45,6 +45,42 @@ def split_credit(body: str) -> tuple[str, str | None]:
     return stripped, None
 
 
+def outlet_of_credit(credit: str | None) -> str | None:
+    """The outlet a credit line names: "(AP)" -> "AP", "(YWN World Headquarters – NYC)" ->
+    itself.  A byline ("Reporting by ...") names people, not an outlet."""
+    if credit is None or CREDIT_BYLINE.match(credit):
+        return None
+    return credit
+
+
+def article_from_body(
+    body: str,
+    *,
+    name: str,
+    published: date | None,
+    outlet: str | None = None,
+    url: str | None = None,
+    title: str | None = None,
+    language: str = "en",
+) -> Article:
+    """The last step every reader shares: require a date, split off the closing credit line,
+    and let the credit give the outlet when none is known."""
+    if published is None:
+        raise InputError(Errors.E006, path=name)
+    body, credit = split_credit(body.strip())
+    if not body:
+        raise InputError(Errors.E008, path=name)
+    return Article(
+        text=body,
+        published=published,
+        outlet=outlet or outlet_of_credit(credit),
+        url=url,
+        title=title,
+        language=language,
+        credit=credit,
+    )
+
+
 def parse(
     text: str,
     *,
@@ -57,7 +93,8 @@ def parse(
     """Parse house-format (or plain) text into an Article.
 
     A date in the header wins over `published`; plain text without a header needs
-    `published`, because rumormill never invents a date.
+    `published`, because rumormill never invents a date.  Without `outlet`, the closing
+    credit line gives the outlet.
     """
     header = HOUSE_HEADER.match(text)
     if header:
@@ -65,11 +102,6 @@ def parse(
         body = text[header.end() :]
     else:
         body = text
-    if published is None:
-        raise InputError(Errors.E006, path=name)
-    body, credit = split_credit(body.strip())
-    if not body:
-        raise InputError(Errors.E008, path=name)
-    return Article(
-        text=body, published=published, outlet=outlet, url=url, title=title, credit=credit
+    return article_from_body(
+        body, name=name, published=published, outlet=outlet, url=url, title=title
     )

@@ -1,0 +1,86 @@
+"""Throughput of `analyze` on one CPU core, against the bare spaCy pipeline as the baseline.
+
+Both run in the same process on the same texts (the 84 PolNeAR dev articles, read from
+../shared/data, never copied here), alternating, so that a noisy machine affects both alike:
+
+- baseline: `nlp.pipe` over the texts (the shipped pipeline with our sentence and entity rules);
+- analyze: the same `nlp.pipe` plus speaker resolution, attribution and certainty
+  (`rumormill.analyze_articles`).
+
+The overhead of the extraction is (analyze time / baseline time) - 1; the target is <= 25%.
+
+Usage: OMP_NUM_THREADS=1 taskset -c 0 python bench/analyze.py [--data ../shared/data] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from rumormill.analysis import analyze_articles
+from rumormill.model import Article
+from rumormill.nlp import pipeline
+
+
+def polnear_dev(data: Path) -> list[Article]:
+    paths = sorted((data / "polnear" / "dev" / "text").glob("*.txt"))
+    return [Article(text=p.read_text(encoding="utf8"), published=date(2016, 9, 8)) for p in paths]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    articles = polnear_dev(args.data)
+    nlp = pipeline.load()
+    list(analyze_articles(articles[:5], nlp=nlp))  # warm up
+
+    base_times, full_times = [], []
+    n_words = n_attributions = 0
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        n_words = sum(len(doc) for doc in nlp.pipe(a.text for a in articles))
+        base_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        n_attributions = sum(len(r.attributions) for r in analyze_articles(articles, nlp=nlp))
+        full_times.append(time.perf_counter() - start)
+    base, full = statistics.median(base_times), statistics.median(full_times)
+    result = {
+        "benchmark": "analyze-speed",
+        "corpus": "polnear dev (84 articles)",
+        "words": n_words,
+        "attributions": n_attributions,
+        "rows": {
+            "baseline:pipeline": {
+                "articles_per_second": round(len(articles) / base, 2),
+                "words_per_second": round(n_words / base),
+            },
+            "analyze": {
+                "articles_per_second": round(len(articles) / full, 2),
+                "words_per_second": round(n_words / full),
+            },
+        },
+        "overhead": round(full / base - 1, 3),
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for name, row in result["rows"].items():
+            print(
+                f"{name:20s} {row['articles_per_second']:>7.2f} articles/s "
+                f"{row['words_per_second']:>8d} words/s"
+            )
+        print(f"extraction overhead {result['overhead']:.1%} ({n_attributions} attributions)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""The readable report of one analysed article, as Rich renderables (the CLI prints them).
+
+Article header; entities with their descriptors; every attribution; then, apart, the claims
+carried by no source or by an unnamed one ("analysts", "reports"): that is where rumors live.
+Every piece of article text goes in as `Text`, never as markup, so brackets in an article
+cannot break or restyle the report.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from rumormill.model import Analysis, Attribution, Entity
+
+CONTENT_WIDTH = 90  # characters of content shown in the attribution table
+FLAGGED_WIDTH = 240  # the flagged section shows more of each claim
+_SPACE = re.compile(r"\s+")
+
+
+def shorten(text: str, width: int) -> str:
+    """One line of at most `width` characters, cut at a word with an ellipsis."""
+    flat = _SPACE.sub(" ", text).strip()
+    if len(flat) <= width:
+        return flat
+    cut = flat[: width - 1]
+    if " " in cut[width // 2 :]:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def source_label(a: Attribution) -> str:
+    """Who says it, as a reader would name them."""
+    if a.kind == "unattributed" or a.source.span is None:
+        return "(no source)"
+    if a.source.type == "UNNAMED":
+        return f"{a.source.span.text} (unnamed)"
+    return a.source.name or a.source.span.text
+
+
+def certainty_label(a: Attribution) -> str:
+    return f"{a.certainty.label} {a.certainty.score:+.1f}"
+
+
+def is_flagged(a: Attribution) -> bool:
+    """Unattributed or anonymously sourced: the claims a fact-checker looks at first."""
+    return a.kind == "unattributed" or a.source.type == "UNNAMED"
+
+
+def header(analysis: Analysis) -> Panel:
+    a = analysis.article
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    rows = [
+        ("published", a.published.isoformat() if a.published else "undated"),
+        ("outlet", a.outlet or "-"),
+        ("credit", a.credit or "-"),
+        ("title", a.title or "-"),
+        ("url", a.url or "-"),
+        (
+            "size",
+            f"{len(a.text.split())} words, {len(analysis.sentences)} sentences, "
+            f"{len(analysis.entities)} entities, {len(analysis.attributions)} attributions",
+        ),
+    ]
+    for key, value in rows:
+        grid.add_row(key, Text(value))
+    return Panel(grid, title=Text(a.title or "Article", style="bold"), box=box.ROUNDED)
+
+
+def entity_table(entities: list[Entity]) -> RenderableType:
+    if not entities:
+        return Text("No named entities.", style="dim")
+    table = Table(title="Entities", box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("name", no_wrap=True, style="bold")
+    table.add_column("type")
+    table.add_column("mentions", justify="right")
+    table.add_column("descriptors", ratio=1)
+    for e in entities:
+        table.add_row(Text(e.name), e.type, str(len(e.mentions)), Text("; ".join(e.descriptors)))
+    return table
+
+
+def _who(a: Attribution) -> Text:
+    """Source, then cue and channel on a second line: 'told · Sky News Australia'."""
+    who = Text(source_label(a), style="bold red" if is_flagged(a) else "bold")
+    how = " · ".join(s.text for s in (a.cue, a.channel) if s is not None)
+    if how:
+        who.append("\n" + how, style="italic")
+    return who
+
+
+def _how_sure(a: Attribution) -> Text:
+    sure = Text(certainty_label(a))
+    if a.certainty.cues:
+        sure.append("\n" + ", ".join(a.certainty.cues), style="yellow")
+    return sure
+
+
+def attribution_table(attributions: list[Attribution]) -> RenderableType:
+    """One row per attribution: id and kind; source, cue · channel; content; certainty and
+    hedge cues.  Four columns, so that it reads at 80 characters too."""
+    if not attributions:
+        return Text("No attributions: nobody is reported as saying anything.", style="dim")
+    table = Table(title="Attributions", box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("id / kind", no_wrap=True)
+    table.add_column("source / cue · channel", ratio=2)
+    table.add_column("content", ratio=3)
+    table.add_column("certainty / hedges", ratio=1, min_width=14)
+    for a in attributions:
+        table.add_row(
+            f"{a.id}\n{a.kind}",
+            _who(a),
+            Text(shorten(a.content.text, CONTENT_WIDTH)),
+            _how_sure(a),
+        )
+    return table
+
+
+def flagged_section(attributions: list[Attribution]) -> RenderableType:
+    """The claims carried by no source or an unnamed one, with more of their content."""
+    flagged = [a for a in attributions if is_flagged(a)]
+    title = Text("Unattributed and unnamed sources", style="bold red")
+    if not flagged:
+        body: RenderableType = Text("None: every claim has a named source.", style="dim")
+        return Panel(body, title=title, box=box.ROUNDED)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    table.add_column("id", no_wrap=True)
+    table.add_column("source / cue", ratio=1)
+    table.add_column("claim", ratio=3)
+    table.add_column("certainty / hedges", ratio=1, min_width=14)
+    for a in flagged:
+        table.add_row(a.id, _who(a), Text(shorten(a.content.text, FLAGGED_WIDTH)), _how_sure(a))
+    return Panel(table, title=title, box=box.ROUNDED)
+
+
+def build(analysis: Analysis) -> Group:
+    """The whole report, ready for `Console.print`."""
+    return Group(
+        header(analysis),
+        entity_table(analysis.entities),
+        attribution_table(analysis.attributions),
+        flagged_section(analysis.attributions),
+    )
