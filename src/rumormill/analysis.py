@@ -42,32 +42,29 @@ def analysis_of(article: Article, doc: Doc, *, name: str = "<text>") -> Analysis
     )
 
 
-def _allow_length(nlp: Language, text: str) -> None:
-    """Input size is guarded where it is read (`ingest.files.MAX_BYTES`, `--max-bytes`); a
-    caller who raised that limit on purpose is not stopped again by spaCy's own."""
-    if len(text) >= nlp.max_length:
-        nlp.max_length = len(text) + 1
-
-
 def analyze_article(article: Article, *, nlp: Language | None = None) -> Analysis:
     """Analyse one Article."""
-    nlp = nlp or pipeline.load()
-    _allow_length(nlp, article.text)
-    return analysis_of(article, nlp(article.text), name=article.url or article.id)
+    return next(analyze_articles([article], nlp=nlp))
 
 
 def analyze_articles(
     articles: Iterable[Article], *, nlp: Language | None = None, batch_size: int = 32
 ) -> Iterator[Analysis]:
-    """Analyse many Articles, batching the NLP work with `nlp.pipe`."""
+    """Analyse many Articles, batching the NLP work (`pipeline.parse` over `nlp.pipe`).
+
+    Input size is guarded where it is read (`ingest.files.MAX_BYTES`, `--max-bytes`); a caller
+    who raised that limit on purpose is not stopped again by spaCy's own `max_length`.
+    """
     model = nlp or pipeline.load()
+    pending: list[Article] = []
 
-    def pairs() -> Iterator[tuple[str, Article]]:
-        for a in articles:
-            _allow_length(model, a.text)
-            yield a.text, a
+    def texts() -> Iterator[str]:
+        for article in articles:
+            pending.append(article)
+            yield article.text
 
-    for doc, article in model.pipe(pairs(), as_tuples=True, batch_size=batch_size):
+    for doc in pipeline.parse(texts(), nlp=model, batch_size=batch_size):
+        article = pending.pop(0)
         yield analysis_of(article, doc, name=article.url or article.id)
 
 

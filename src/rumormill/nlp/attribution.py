@@ -382,6 +382,12 @@ class Extractor:
         if insertion and not relative:
             # "Another analyst, Alexey Muraviev": the apposition is part of the source.
             tokens = [*tokens, *frame[j + 1 : j + 2 + len(insertion)]]
+            return tokens
+        # "Analysts inside and outside of Russia believe": when the words found are the tail
+        # of the parser's subject, the whole subject is the source.
+        subject = self.subject_of(frame, k)
+        if subject and subject[0].i < tokens[0].i and subject[-1].i >= tokens[-1].i:
+            return subject
         return tokens
 
     def subject_of(self, frame: Sequence[Token], k: int) -> list[Token]:

@@ -39,6 +39,9 @@ def entity_rules(doc: Doc) -> Doc:
         for t in e
         if is_name_token(t.text) and t.lower_ not in PERSON_TITLES
     }
+    # Surnames are trusted whatever the tagger says ("Soldatov, who ..." tagged INTJ);
+    # first names only as proper nouns ("Will" may be a verb).
+    surnames = {e[-1].text for e in ents if e.label_ == "PERSON" and is_name_token(e[-1].text)}
     labelled = [False] * len(doc)
     for e in ents:
         for i in range(e.start, e.end):
@@ -49,13 +52,22 @@ def entity_rules(doc: Doc) -> Doc:
         # A one-word ORG / GPE / LOC that is a known person's name in this article is the person.
         if len(e) == 1 and e.label_ in {"ORG", "GPE", "LOC"} and e.text in names:
             out.append(Span(doc, e.start, e.end, label="PERSON"))
+        # "Commissioner Tom Hale" taken for an organisation: a title and a full name.
+        elif (
+            e.label_ != "PERSON"
+            and len(e) >= 3
+            and e[0].lower_ in PERSON_TITLES
+            and e[0].text[:1].isupper()
+            and all(is_name_token(t.text) for t in e[1:])
+        ):
+            out.append(Span(doc, e.start + 1, e.end, label="PERSON"))
         else:
             out.append(e)
 
     for token in doc:
         if labelled[token.i] or not is_name_token(token.text):
             continue
-        if (token.text in names and token.pos_ == "PROPN") or (
+        if (token.text in surnames or (token.text in names and token.pos_ == "PROPN")) or (
             token.pos_ == "PROPN"
             and token.dep_ in {"nsubj", "nsubj:pass"}
             and token.head.lemma_ in SPEECH_VERB_LEMMAS

@@ -511,7 +511,9 @@ PERSON_TITLES = frozenset(
     governor gov gov. mayor chancellor premier king queen prince princess pope cardinal
     archbishop bishop sheikh ayatollah general gen gen. lt lt. col col. capt capt. sgt sgt.
     adm adm. admiral commander colonel major lieutenant sergeant captain judge justice
-    ambassador chairman chairwoman chair ceo coach officer detective inspector
+    ambassador chairman chairwoman chair ceo coach officer detective inspector commissioner
+    councilman councilwoman councillor congressman congresswoman assemblyman spokesman
+    spokeswoman spokesperson director superintendent sheriff attorney
     """.split()
 )
 # Verbs whose subject, when it is an unlabelled proper noun, is a person ("Leive said").
@@ -529,3 +531,7 @@ ORG_HEAD_WORDS = frozenset(
     service services times post news journal press network
     """.split()
 )
+
+# --- paragraphs ---------------------------------------------------------------------------------
+# A blank line (maybe with spaces) ends a paragraph; the break stays with the paragraph before.
+PARAGRAPH_END = re.compile(r"\n[ \t\r\f\v]*\n\s*")
