@@ -2,7 +2,9 @@
 
 Baselines measured in the same run, on the same texts: the tokenizer alone, and the trained
 pipeline without rumormill's rule components, so that noise on a shared machine shows up in all
-rows alike.  The corpus is the Wikinews CSV (CC BY 2.5) from ../shared/data/wikinews.
+rows alike.  The last row is how `analyze` runs the pipeline: paragraph by paragraph
+(`rumormill.nlp.pipeline.parse`).  The corpus is the Wikinews CSV (CC BY 2.5) from
+../shared/data/wikinews.
 
 Usage: OMP_NUM_THREADS=1 python bench/speed.py [--data ../shared/data] [--repeat 3] [--json]
 """
@@ -65,12 +67,17 @@ def main() -> None:
     def shipped() -> int:
         return sum(len(doc) for doc in full.pipe(texts, batch_size=args.batch_size))
 
+    def by_paragraph() -> int:
+        docs = pipeline.parse(texts, nlp=full, batch_size=args.batch_size)
+        return sum(len(doc) for doc in docs)
+
     shipped()  # warm up: load weights into the caches
     rows = {}
     for name, fn in [
         ("baseline:tokenizer", tokenizer_only),
         ("baseline:trained-components-only", trained_only),
         ("shipped pipeline", shipped),
+        ("shipped pipeline, by paragraph (pipeline.parse)", by_paragraph),
     ]:
         wps, n = words_per_second(fn, args.repeat)
         rows[name] = {"words_per_second": round(wps), "words": n}
@@ -87,7 +94,7 @@ def main() -> None:
         print(json.dumps(result, indent=2))
     else:
         for name, row in rows.items():
-            print(f"{name:36s} {row['words_per_second']:>8d} words/s  ({row['words']} words)")
+            print(f"{name:52s} {row['words_per_second']:>8d} words/s  ({row['words']} words)")
         print(f"model size {result['model_mb']} MB")
 
 

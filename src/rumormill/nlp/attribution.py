@@ -294,12 +294,19 @@ class Extractor:
     token_starts: list[int] = field(default_factory=list)
     used_cues: set[int] = field(default_factory=set)
     paras: list[tuple[int, int]] = field(default_factory=list)
+    text: str = ""  # doc.text, computed once: spaCy rebuilds it on every access
+    sentence_of: list[list[Token]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        text = self.doc.text
+        text = self.text = self.doc.text
         self.paras = paragraphs(text)
         self.quotes = find_quotes(text)
         self.token_starts = [t.idx for t in self.doc]
+        self.sentence_of = [[] for _ in range(len(self.doc))]
+        for sent in self.doc.sents:
+            words = [t for t in sent if not t.is_space]
+            for i in range(sent.start, sent.end):
+                self.sentence_of[i] = words
         self.quoted = [False] * len(self.doc)
         for q in self.quotes:
             for t in self.tokens_between(q.start, q.end):
@@ -314,7 +321,7 @@ class Extractor:
         return [t for t in self.doc[a:b] if not t.is_space]
 
     def char_span(self, start: int, end: int) -> Span:
-        return Span(start, end, self.doc.text[start:end])
+        return Span(start, end, self.text[start:end])
 
     def token_span(self, tokens: Sequence[Token]) -> Span | None:
         if not tokens:
@@ -322,7 +329,7 @@ class Extractor:
         return self.char_span(tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
 
     def sentence_tokens(self, token: Token) -> list[Token]:
-        return [t for t in token.sent if not t.is_space]
+        return list(self.sentence_of[token.i])
 
     # --- noun phrases ---
 
@@ -493,7 +500,7 @@ class Extractor:
                 channel, _ = self.channel_after(frame, i + 1 + len(src), None)
                 return Raw("direct", content, src, frame[i], channel)
             return None
-        inner_end = self.doc.text[q.inner_end - 1]
+        inner_end = self.text[q.inner_end - 1]
         for k in range(i, min(len(frame), i + MAX_CUE_DISTANCE)):
             lemma = cue_lemma(frame[k])
             if lemma is None:

@@ -157,7 +157,7 @@ def descriptor_text(tokens: Sequence[Token]) -> str | None:
     if not tokens or len(tokens) > MAX_DESCRIPTOR:
         return None
     doc = tokens[0].doc
-    return doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    return doc[tokens[0].i : tokens[-1].i + 1].text
 
 
 def pre_modifiers(doc: Doc, mention: SpacySpan, index: EntityIndex) -> str | None:
@@ -308,7 +308,7 @@ class Resolver:
         span = Span(
             tokens[0].idx,
             tokens[-1].idx + len(tokens[-1].text),
-            self.doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)],
+            self.doc[tokens[0].i : tokens[-1].i + 1].text,
         )
         heads = [h for h in (head_of(p) for p in segments(tokens)) if h is not None]
         for head in heads:
