@@ -69,10 +69,18 @@ def continues_sentence(doc: Doc, i: int, depths: list[int]) -> bool | None:
 
 @Language.component(
     "rumormill_quote_sentences",
-    assigns=["token.is_sent_start"],
+    assigns=["token.is_sent_start", "token.pos", "token.tag"],
 )
 def quote_sentences(doc: Doc) -> Doc:
-    """Preset sentence starts before the parser runs (see the module doc)."""
+    """Preset sentence starts before the parser runs (see the module doc).
+
+    Whitespace tokens are also tagged SPACE / _SP here: the treebanks have none, so the
+    trained tagger calls a blank line a NOUN.
+    """
+    for token in doc:
+        if token.is_space:
+            token.pos_ = "SPACE"
+            token.tag_ = "_SP"
     if len(doc) < 2:
         return doc
     depths = quote_depths(doc)
