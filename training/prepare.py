@@ -287,41 +287,37 @@ def conllu_docbin(paths: list[Path], *, skip_genres: set[str]) -> tuple[DocBin, 
 Sentence = list[tuple[str, str]]  # (word, IOB2 tag)
 
 
-def read_uner(path: Path) -> Iterator[Sentence]:
-    sent: Sentence = []
+def rows(path: Path, *, skip: str) -> Iterator[list[list[str]]]:
+    """Tab-separated rows, one list per sentence (blank-line separated); lines starting with
+    `skip` are comments or document markers."""
+    sent: list[list[str]] = []
     for line in path.read_text(encoding="utf8").splitlines():
-        if line.startswith("#"):
+        if line.startswith(skip):
             continue
         if not line.strip():
             if sent:
                 yield sent
             sent = []
             continue
-        cols = line.split("\t")
-        tag = cols[2] if len(cols) > 2 else "O"
-        if tag in {"B-O", "I-O"}:
-            tag = "O"
-        sent.append((cols[1], tag))
+        sent.append(line.split("\t"))
     if sent:
         yield sent
+
+
+def read_uner(path: Path) -> Iterator[Sentence]:
+    for sent in rows(path, skip="#"):
+        tags = [cols[2] if len(cols) > 2 else "O" for cols in sent]
+        yield [
+            (cols[1], "O" if t in {"B-O", "I-O"} else t) for cols, t in zip(sent, tags, strict=True)
+        ]
 
 
 def read_tsv(path: Path, *, tag_col: int = -1) -> Iterator[Sentence]:
-    sent: Sentence = []
-    for line in path.read_text(encoding="utf8").splitlines():
-        if line.startswith("-DOCSTART-"):
-            continue
-        if not line.strip():
-            if sent:
-                yield sent
-            sent = []
-            continue
-        cols = line.split("\t")
-        if not cols[0].strip() or len(cols) < 2:
-            continue  # a few BTC lines carry an empty token
-        sent.append((cols[0].strip(), cols[tag_col].strip()))
-    if sent:
-        yield sent
+    for sent in rows(path, skip="-DOCSTART-"):
+        # A few BTC lines carry an empty token.
+        words = [(c[0].strip(), c[tag_col].strip()) for c in sent if len(c) > 1 and c[0].strip()]
+        if words:
+            yield words
 
 
 def read_gmb(path: Path) -> Iterator[list[tuple[str, str, str]]]:
