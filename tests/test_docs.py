@@ -24,5 +24,9 @@ def test_cli_reference_is_current() -> None:
 
 def test_every_command_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf8")
-    for command in ("rumormill analyze", "rumormill eval pipeline"):
+    for command in (
+        "rumormill analyze",
+        "rumormill eval pipeline",
+        "rumormill eval attribution",
+    ):
         assert command in readme

@@ -135,5 +135,36 @@ def eval_pipeline(
     out.print(table)
 
 
+@eval_app.command("attribution")
+def eval_attribution(
+    polnear: Annotated[
+        Path,
+        typer.Option(
+            help="A PolNeAR-layout folder: <split>/text/*.txt, <split>/attributions/*.ann."
+        ),
+    ] = Path("../shared/data/polnear"),
+    split: Annotated[str, typer.Option(help="The split folder to score: dev, test, ...")] = "dev",
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Score only the first N articles (sorted by name).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the evaluation JSON.")] = False,
+) -> None:
+    """Score the attribution extractor on PolNeAR: source, cue and content spans, by kind."""
+    from rumormill.eval.attribution import evaluate_attribution
+
+    result = run(lambda: evaluate_attribution(polnear, split=split, limit=limit).to_dict())
+    if as_json:
+        print_json(result)
+        return
+    metrics = ("exact_p", "exact_r", "exact_f1", "begin_f1", "overlap_f1")
+    table = Table(title=f"{result['benchmark']} ({result['split']}, {result['n']} articles)")
+    table.add_column("group", no_wrap=True)
+    for metric in metrics:
+        table.add_column(metric, justify="right")
+    for group, scores in result["scores"].items():
+        table.add_row(group, *(f"{scores[m]:.1%}" for m in metrics))
+    out.print(table)
+
+
 def main() -> None:
     app()
