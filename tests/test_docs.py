@@ -28,5 +28,6 @@ def test_every_command_is_in_the_readme() -> None:
         "rumormill analyze",
         "rumormill eval pipeline",
         "rumormill eval attribution",
+        "rumormill eval speakers",
     ):
         assert command in readme

@@ -166,5 +166,37 @@ def eval_attribution(
     out.print(table)
 
 
+@eval_app.command("speakers")
+def eval_speakers(
+    basil: Annotated[
+        Path,
+        typer.Option(
+            help="A BASIL-layout folder: articles/<year>/*.json, annotations/<year>/*_ann.json."
+        ),
+    ] = Path("../shared/data/basil"),
+    limit: Annotated[
+        int | None,
+        typer.Option(min=1, help="Score only the first N articles (sorted by year and name)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the evaluation JSON.")] = False,
+) -> None:
+    """Score speaker naming on BASIL: is the resolved source name the quote's speaker?"""
+    from rumormill.eval.speakers import evaluate_speakers
+
+    result = run(lambda: evaluate_speakers(basil, limit=limit).to_dict())
+    if as_json:
+        print_json(result)
+        return
+    table = Table(title=f"{result['benchmark']} ({result['n']} quotes)")
+    table.add_column("group", no_wrap=True)
+    table.add_column("metrics")
+    for group, scores in result["scores"].items():
+        shown = ", ".join(
+            f"{k} {v}" if group == "counts" else f"{k} {v:.1%}" for k, v in scores.items()
+        )
+        table.add_row(group, shown)
+    out.print(table)
+
+
 def main() -> None:
     app()

@@ -30,6 +30,7 @@ class Errors(StrEnum):
     E020 = "the shipped language model is missing or unreadable at {path}: {reason}"
     E030 = "{path}: unknown evaluation data layout: {reason}"
     E031 = "{path}: line {line}: bad brat annotation {text!r}: {reason}"
+    E032 = "{path}: bad BASIL file: {reason}"
     E040 = "{path}: attribution extraction failed: {reason}"
 
     def message(self, **kwargs: object) -> str:
