@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from rumormill.analysis import analyze_articles
-from rumormill.model import Article
+from rumormill.model import Article, Attribution
+from rumormill.nlp.speakers import EntityIndex
 
 pytestmark = pytest.mark.model
 
@@ -37,3 +39,34 @@ def test_every_polnear_dev_text_analyses(shared_data: Path, nlp: Language) -> No
                 if value is not None and value["span"] is not None:
                     start, end = value["span"]
                     assert article.text[start:end] == value["text"]
+
+
+def test_one_failing_article_does_not_stop_a_batch(
+    nlp: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rumormill import analysis
+    from rumormill.errors import AnalysisError, Errors
+
+    real = analysis.attribution.extract
+
+    def extract(doc: Doc, index: EntityIndex) -> list[Attribution]:
+        if "BROKEN" in doc.text:
+            raise ValueError("a rule tripped")
+        return real(doc, index)
+
+    monkeypatch.setattr(analysis.attribution, "extract", extract)
+    day = date(2022, 5, 5)
+    articles = [
+        Article(text="Soldatov said the FSB was purged.", published=day),
+        Article(text="BROKEN text that trips a rule.", published=day),
+        Article(text="Muraviev told Sky News that a coup was coming.", published=day),
+    ]
+    failed: list[tuple[Article, AnalysisError]] = []
+    results = list(analyze_articles(articles, nlp=nlp, on_error=lambda a, e: failed.append((a, e))))
+    assert [r.article for r in results] == [articles[0], articles[2]]
+    assert len(failed) == 1
+    assert failed[0][0] is articles[1]
+    assert failed[0][1].code is Errors.E040
+    assert isinstance(failed[0][1].__cause__, ValueError)
+    with pytest.raises(AnalysisError):
+        list(analyze_articles(articles, nlp=nlp))

@@ -6,7 +6,7 @@ are rules over that one Doc (`nlp/speakers.py`, `nlp/attribution.py`, `nlp/certa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 from spacy.language import Language
@@ -48,10 +48,16 @@ def analyze_article(article: Article, *, nlp: Language | None = None) -> Analysi
 
 
 def analyze_articles(
-    articles: Iterable[Article], *, nlp: Language | None = None, batch_size: int = 32
+    articles: Iterable[Article],
+    *,
+    nlp: Language | None = None,
+    batch_size: int = 32,
+    on_error: Callable[[Article, AnalysisError], None] | None = None,
 ) -> Iterator[Analysis]:
     """Analyse many Articles, batching the NLP work (`pipeline.parse` over `nlp.pipe`).
 
+    With `on_error`, an article whose analysis fails is handed to it (with its coded error)
+    and skipped, so that one bad article never stops a batch; without, the error is raised.
     Input size is guarded where it is read (`ingest.files.MAX_BYTES`, `--max-bytes`); a caller
     who raised that limit on purpose is not stopped again by spaCy's own `max_length`.
     """
@@ -65,7 +71,14 @@ def analyze_articles(
 
     for doc in pipeline.parse(texts(), nlp=model, batch_size=batch_size):
         article = pending.pop(0)
-        yield analysis_of(article, doc, name=article.url or article.id)
+        try:
+            result = analysis_of(article, doc, name=article.url or article.id)
+        except AnalysisError as e:
+            if on_error is None:
+                raise
+            on_error(article, e)
+            continue
+        yield result
 
 
 def analyze(
