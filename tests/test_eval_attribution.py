@@ -143,10 +143,8 @@ def test_gold_kind_is_read_off_the_surface(
     [
         "T1\tSource 5\tx",
         "T1\tSource 9 4\tx",
-        "T1 Source 1 2 x",
         "T1\tSource 1 2;3\tx",
         "T1\tSource ١ ٢\tx",
-        "T\u00e9\tSource 1 2\tx",
         "E1\tAttribution:T9 Cue:T1",
         "E1\t",
         "E1\tAttribution",
@@ -362,3 +360,23 @@ def test_dev_attribution_stays_above_the_floors(shared_data: Path) -> None:
         if report.scores[group.split(":", 1)[1]][metric] < floor
     ]
     assert not below, "below the pinned floors:\n" + "\n".join(below)
+
+
+def test_an_empty_annotation_file_is_an_article_without_attributions(tmp_path: Path) -> None:
+    (tmp_path / "train" / "text").mkdir(parents=True)
+    (tmp_path / "train" / "attributions").mkdir(parents=True)
+    (tmp_path / "train" / "text" / "a.txt").write_text("Title\n\nNobody said anything.\n")
+    (tmp_path / "train" / "attributions" / "a_x.ann").write_text("")
+    (gold,) = read_gold(tmp_path, "train")
+    assert gold.attributions == []
+
+
+def test_a_span_text_with_a_line_break_runs_on_without_breaking_the_reader() -> None:
+    ann = parse_ann(
+        "T1\tContent 0 9;11 16\tIt rained.\nAll day\nT2\tCue 17 21\tsaid\n",
+        name="x.ann",
+        text_length=40,
+    )
+    assert set(ann.spans) == {"T1", "T2"}
+    # Lines without an id and a tab are such run-on text, not records.
+    assert parse_ann("T1 Source 1 2 x\nT\u00e9\tSource 1 2\tx\n").spans == {}

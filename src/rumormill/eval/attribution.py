@@ -60,6 +60,7 @@ _ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*", re.ASCII)
 _T_HEAD = re.compile(r"(?P<label>\S+) (?P<spans>[0-9]+ [0-9]+(?:;[0-9]+ [0-9]+)*)", re.ASCII)
 _E_ARG = re.compile(r"(?P<role>[^\s:]+):(?P<ref>[A-Za-z][A-Za-z0-9_]*)", re.ASCII)
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+_ANN_LINE = re.compile(r"[TERANM#*][0-9]*\t")
 
 Fragment = tuple[int, int]
 
@@ -133,7 +134,8 @@ def parse_ann(text: str, *, name: str = "<ann>", text_length: int | None = None)
     pending: list[tuple[int, str, Event]] = []
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.rstrip("\r")
-        if not line.strip():
+        if not line.strip() or not _ANN_LINE.match(line):
+            # A span text with a line break in it runs on over the next lines: not a record.
             continue
         if line.startswith("T"):
             span = parse_t_line(line, name=name, number=number)
@@ -265,9 +267,9 @@ def read_gold(root: Path, split: str, *, limit: int | None = None) -> list[GoldA
     out = []
     for text_path, ann_path in split_files(root, split)[:limit]:
         text = read_text(text_path)
-        ann = parse_ann(
-            read_text(ann_path, limit=ANN_LIMIT), name=str(ann_path), text_length=len(text)
-        )
+        # An article with no attribution has an empty .ann file (train has some).
+        raw = read_text(ann_path, limit=ANN_LIMIT) if ann_path.stat().st_size else ""
+        ann = parse_ann(raw, name=str(ann_path), text_length=len(text))
         out.append(GoldArticle(text_path.stem, text, gold_attributions(ann, text)))
     return out
 
