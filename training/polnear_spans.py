@@ -8,6 +8,8 @@ transition-based recognizer can learn, because within each layer spans do not ov
 - `content`: CONTENT spans, the outermost where contents nest.
 
 Usage: python training/polnear_spans.py --polnear ../shared/data/polnear --out training/corpus
+       (then train each layer with training/configs/polnear-spans.cfg)
+       python training/polnear_spans.py --score SHORT_MODEL CONTENT_MODEL   # dev scores
 """
 
 from __future__ import annotations
@@ -90,10 +92,41 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--polnear", type=Path, default=Path("../shared/data/polnear"))
     ap.add_argument("--out", type=Path, default=Path("training/corpus"))
+    ap.add_argument("--score", nargs=2, type=Path, metavar=("SHORT_MODEL", "CONTENT_MODEL"))
     args = ap.parse_args()
+    if args.score:
+        print(json.dumps(score(args.polnear, "dev", *args.score), indent=1))
+        return
     args.out.mkdir(parents=True, exist_ok=True)
     stats = {split: convert(args.polnear, split, args.out) for split in ("train", "dev")}
     print(json.dumps(stats, indent=1))
+
+
+def score(polnear: Path, split: str, short_model: Path, content_model: Path) -> dict:
+    """Span scores of the two learned layers on a split, with the scorer of `eval attribution`
+    (a learned span has no kind, so only the role groups are reported)."""
+    from rumormill.eval.attribution import Scorer, gold_mentions
+
+    short_nlp = spacy.load(short_model)
+    content_nlp = spacy.load(content_model)
+    scorer = Scorer(kinds=False)
+    articles = read_gold(polnear, split)
+    for article in articles:
+        pieces = paragraphs(article.text)
+        starts = [sum(len(p) for p in pieces[:i]) for i in range(len(pieces))]
+        pred: set[tuple[str, str | None, int, int]] = set()
+        for model in (short_nlp, content_nlp):
+            for offset, doc in zip(starts, model.pipe(pieces), strict=True):
+                for ent in doc.ents:
+                    role = ent.label_.lower()
+                    pred.add((role, None, ent.start_char + offset, ent.end_char + offset))
+        scorer.add(article.text, gold_mentions(article.attributions), pred)
+    return {
+        "benchmark": "polnear-attribution-learned-spans",
+        "split": split,
+        "n": len(articles),
+        "scores": scorer.scores(),
+    }
 
 
 if __name__ == "__main__":
