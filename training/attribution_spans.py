@@ -7,9 +7,9 @@ transition-based recognizer can learn, because within each layer spans do not ov
 - `short`: SOURCE and CUE spans (when two overlap, the first in text order wins);
 - `content`: CONTENT spans, the outermost where contents nest.
 
-Usage: python training/polnear_spans.py --polnear ../shared/data/polnear --out training/corpus
-       (then train each layer with training/configs/polnear-spans.cfg)
-       python training/polnear_spans.py --score SHORT_MODEL CONTENT_MODEL   # dev scores
+Usage: python training/attribution_spans.py --polnear ../shared/data/polnear --out training/corpus
+       (then train each layer with training/configs/attribution-spans.cfg)
+       python training/attribution_spans.py --score SHORT_MODEL CONTENT_MODEL   # dev scores
 """
 
 from __future__ import annotations
