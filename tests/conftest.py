@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from spacy.language import Language
+
+# No per-example deadline: CI machines are shared and slow at times, and a property test must
+# fail on a wrong answer, not on a busy neighbour.
+settings.register_profile("rumormill", deadline=None, print_blob=True)
+settings.load_profile("rumormill")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
