@@ -72,18 +72,15 @@ def read_bytes(path: Path, *, limit: int = MAX_BYTES) -> bytes:
         if size > limit:
             raise InputError(Errors.E005, path=path, size=size, limit=limit)
         with path.open("rb") as f:
-            # Read at most one byte past the limit: a file that grew meanwhile, or a pipe
-            # whose size stat() cannot tell, never fills memory.
-            data = f.read(limit + 1)
+            # Bounded like a stream: a file that grew meanwhile, or a pipe whose size stat()
+            # cannot tell, never fills memory.
+            return read_stream(f, name=str(path), limit=limit)
     except OSError as e:
         raise InputError(Errors.E001, path=path, reason=e.strerror or str(e)) from e
-    if len(data) > limit:
-        raise InputError(Errors.E005, path=path, size=f"over {limit}", limit=limit)
-    return data
 
 
 def read_stream(stream: BinaryIO, *, name: str, limit: int = MAX_BYTES) -> bytes:
-    """Read a stream (standard input) up to `limit` bytes; refuse a longer one."""
+    """Read a stream (standard input, an open file) up to `limit` bytes; refuse a longer one."""
     try:
         data = stream.read(limit + 1)
     except OSError as e:
