@@ -14,18 +14,8 @@ from spacy.tokens import Doc
 
 from rumormill.errors import AnalysisError, Errors, InputError
 from rumormill.ingest import files, house
-from rumormill.model import Analysis, Article, Entity, Span
+from rumormill.model import Analysis, Article, Span
 from rumormill.nlp import attribution, pipeline, speakers
-
-ENTITY_TYPES = speakers.ENTITY_TYPES
-entity_key = speakers.entity_key
-
-
-def entities_of(doc: Doc) -> list[Entity]:
-    """Group the named mentions of one Doc by type and name (surnames join full names)."""
-    index = speakers.build_entities(doc)
-    speakers.add_descriptors(doc, index)
-    return index.entities
 
 
 def analysis_of(article: Article, doc: Doc, *, name: str = "<text>") -> Analysis:
