@@ -47,14 +47,14 @@ def test_one_failing_article_does_not_stop_a_batch(
     from rumormill import analysis
     from rumormill.errors import AnalysisError, Errors
 
-    real = analysis.attribution.extract
+    real = analysis.pairing.extract
 
     def extract(doc: Doc, index: EntityIndex) -> list[Attribution]:
         if "BROKEN" in doc.text:
             raise ValueError("a rule tripped")
         return real(doc, index)
 
-    monkeypatch.setattr(analysis.attribution, "extract", extract)
+    monkeypatch.setattr(analysis.pairing, "extract", extract)
     day = date(2022, 5, 5)
     articles = [
         Article(text="Soldatov said the FSB was purged.", published=day),

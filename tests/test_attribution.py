@@ -1,4 +1,5 @@
-"""Attribution rules: quotations by hand (no model), then each kind on small sentences."""
+"""Attribution rules: quotations by hand (no model), then each kind on small sentences, with
+the learned span taggers left out so that these tests see the rules alone."""
 
 from __future__ import annotations
 
@@ -11,7 +12,17 @@ from spacy.language import Language
 
 from rumormill.analysis import analysis_of
 from rumormill.model import Analysis, Article, Attribution
+from rumormill.nlp import pipeline
 from rumormill.nlp.attribution import find_quotes, paragraphs
+from rumormill.nlp.spans import TAGGERS
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    """The rules alone: the shipped pipeline without the learned span taggers (their pairing
+    is tested in test_pairing.py, their accuracy by the PolNeAR gate)."""
+    return pipeline.load(exclude=TAGGERS)
+
 
 # --- quotations, no model --------------------------------------------------------------------
 

@@ -25,12 +25,12 @@ from rumormill.eval.attribution import (
     baseline_mentions,
     evaluate_attribution,
     gold_attributions,
-    gold_kind,
     gold_mentions,
     parse_ann,
     parse_t_line,
     read_gold,
 )
+from rumormill.nlp.attribution import surface_kind
 
 TEXT = (
     "Mayor wins again\n"
@@ -132,10 +132,10 @@ def test_repeated_roles_and_unordered_fragments() -> None:
         (ACCORDING, [QUOTE], "according_to"),
     ],
 )
-def test_gold_kind_is_read_off_the_surface(
+def test_kind_is_read_off_the_surface(
     cue: tuple[int, int], content: list[tuple[int, int]], kind: str
 ) -> None:
-    assert gold_kind(TEXT, [cue], content) == kind
+    assert surface_kind(TEXT, [cue], content) == kind
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,11 @@ def seed(seed_text: str) -> Analysis:
 
 
 def starting(analysis: Analysis, words: str) -> Attribution:
-    return next(a for a in analysis.attributions if a.content.text.startswith(words))
+    """The attribution whose content starts with `words`; a content may open with its quotation
+    mark, as in PolNeAR (the learned extractor's convention) or not (the rules')."""
+    return next(
+        a for a in analysis.attributions if a.content.text.lstrip("“\"‘'").startswith(words)
+    )
 
 
 def test_date(seed: Analysis) -> None:
@@ -72,7 +76,8 @@ def test_unnamed_sources_are_kept(seed: Analysis) -> None:
     assert according.source.name is None
     believe = unnamed["Analysts inside and outside of Russia"]
     assert believe.cue is not None
-    assert believe.cue.text == "believe"
+    # PolNeAR's cues are phrases ("now believe", "has also commented on"): the verb ends it.
+    assert believe.cue.text.split()[-1] == "believe"
     assert believe.certainty.label == "probable"
 
 

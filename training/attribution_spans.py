@@ -1,15 +1,16 @@
-"""Exploratory: PolNeAR attribution spans as entity-style training data for a learned tagger.
+"""The learned attribution span taggers: training data, raw scores and assembly.
 
-Issue 4 asks for a learned attribution extractor.  This script turns PolNeAR's brat
-annotations into spaCy DocBins, one Doc per paragraph, with two span layers that a
-transition-based recognizer can learn, because within each layer spans do not overlap:
+PolNeAR's brat annotations become spaCy DocBins, one Doc per paragraph, with two span layers
+that a transition-based recognizer can learn, because within each layer spans do not overlap:
 
 - `short`: SOURCE and CUE spans (when two overlap, the first in text order wins);
 - `content`: CONTENT spans, the outermost where contents nest.
 
-Usage: python training/attribution_spans.py --polnear ../shared/data/polnear --out training/corpus
-       (then train each layer with training/configs/attribution-spans.cfg)
-       python training/attribution_spans.py --score SHORT_MODEL CONTENT_MODEL   # dev scores
+Usage (training/attribution.sh runs all of it):
+  python training/attribution_spans.py --polnear ../shared/data/polnear --out training/corpus
+  python training/attribution_spans.py --score MODEL   # raw dev span scores of a pipeline
+  python training/attribution_spans.py --assemble SHORT_MODEL CONTENT_MODEL \
+      --model src/rumormill/models/en_rumormill   # put the taggers into the shipped model
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ import spacy
 from spacy.tokens import Doc, DocBin, Span
 
 from rumormill.eval.attribution import read_gold
-from rumormill.nlp.pipeline import paragraphs
+from rumormill.nlp.pipeline import MODEL_DIR, load_path, paragraphs
+from rumormill.nlp.span_features import bare_copy
+from rumormill.nlp.spans import TAGGERS
 
 Fragment = tuple[int, int]
 
@@ -37,22 +40,27 @@ def non_overlapping(spans: list[tuple[int, int, str]], *, outermost: bool) -> li
     return kept
 
 
-def layer_doc(doc: Doc, spans: list[tuple[int, int, str]], offset: int) -> Doc | None:
+def layer_doc(doc: Doc, spans: list[tuple[int, int, str]], offset: int) -> Doc:
     ents: list[Span] = []
     for start, end, label in spans:
         span = doc.char_span(start - offset, end - offset, label=label, alignment_mode="expand")
         if span is not None and all(span.end <= e.start or span.start >= e.end for e in ents):
             ents.append(span)
-    out = doc.copy()
-    out.set_ents(ents, default="outside")
+    out = bare_copy(doc)
+    out.set_ents([Span(out, e.start, e.end, label=e.label_) for e in ents], default="outside")
     return out
 
 
 def convert(polnear: Path, split: str, out: Path) -> dict[str, int]:
-    nlp = spacy.blank("en")
-    short, content = DocBin(), DocBin()
+    """Both layers of one split, one Doc per paragraph, each with the syntax features of our
+    shipped pipeline's parse of that paragraph (as `rumormill_attribution_spans` sees it)."""
+    nlp = load_path(MODEL_DIR, exclude=TAGGERS)
+    short, content = DocBin(store_user_data=True), DocBin(store_user_data=True)
     counts = {"docs": 0, "SOURCE": 0, "CUE": 0, "CONTENT": 0}
-    for article in read_gold(polnear, split):
+    articles = read_gold(polnear, split)
+    pieces = [paragraphs(article.text) for article in articles]
+    docs = nlp.pipe(p for ps in pieces for p in ps)
+    for article, paras in zip(articles, pieces, strict=True):
         short_spans = [
             (s, e, label)
             for a in article.attributions
@@ -64,23 +72,16 @@ def convert(polnear: Path, split: str, out: Path) -> dict[str, int]:
         short_spans = non_overlapping(short_spans, outermost=False)
         content_spans = non_overlapping(content_spans, outermost=True)
         offset = 0
-        for para in paragraphs(article.text):
+        for para in paras:
+            doc = next(docs)
             end = offset + len(para)
-            doc = nlp.make_doc(para)
             inside_short = [s for s in short_spans if offset <= s[0] and s[1] <= end]
             inside_content = [s for s in content_spans if offset <= s[0] and s[1] <= end]
-            for layer, spans, bin_ in (
-                ("short", inside_short, short),
-                ("content", inside_content, content),
-            ):
+            for spans, bin_ in ((inside_short, short), (inside_content, content)):
                 made = layer_doc(doc, spans, offset)
-                if made is not None:
-                    bin_.add(made)
-                    if layer == "short":
-                        for e in made.ents:
-                            counts[e.label_] += 1
-                    else:
-                        counts["CONTENT"] += len(made.ents)
+                bin_.add(made)
+                for e in made.ents:
+                    counts[e.label_] += 1
             counts["docs"] += 1
             offset = end
     short.to_disk(out / f"polnear-short-{split}.spacy")
@@ -92,34 +93,49 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--polnear", type=Path, default=Path("../shared/data/polnear"))
     ap.add_argument("--out", type=Path, default=Path("training/corpus"))
-    ap.add_argument("--score", nargs=2, type=Path, metavar=("SHORT_MODEL", "CONTENT_MODEL"))
+    ap.add_argument("--score", type=Path, metavar="MODEL", help="raw dev span scores")
+    ap.add_argument("--assemble", nargs=2, type=Path, metavar=("SHORT_MODEL", "CONTENT_MODEL"))
+    ap.add_argument("--model", type=Path, default=Path("src/rumormill/models/en_rumormill"))
     args = ap.parse_args()
     if args.score:
-        print(json.dumps(score(args.polnear, "dev", *args.score), indent=1))
+        print(json.dumps(score(args.polnear, "dev", args.score), indent=1))
+        return
+    if args.assemble:
+        assemble(args.model, *args.assemble)
         return
     args.out.mkdir(parents=True, exist_ok=True)
     stats = {split: convert(args.polnear, split, args.out) for split in ("train", "dev")}
     print(json.dumps(stats, indent=1))
 
 
-def score(polnear: Path, split: str, short_model: Path, content_model: Path) -> dict:
-    """Span scores of the two learned layers on a split, with the scorer of `eval attribution`
-    (a learned span has no kind, so only the role groups are reported)."""
-    from rumormill.eval.attribution import Scorer, gold_mentions
+def assemble(model: Path, short_model: Path, content_model: Path) -> None:
+    """Source both taggers into the shipped pipeline, disabled: they run only through
+    `rumormill_attribution_spans` (src/rumormill/nlp/spans.py), which keeps `doc.ents`."""
+    from rumormill.nlp.spans import TAGGERS
 
-    short_nlp = spacy.load(short_model)
-    content_nlp = spacy.load(content_model)
+    nlp = spacy.load(model)
+    for name, path in zip(TAGGERS, (short_model, content_model), strict=True):
+        if name in nlp.component_names:
+            nlp.remove_pipe(name)
+        nlp.add_pipe("ner", name=name, source=spacy.load(path), last=True)
+        nlp.disable_pipe(name)
+    nlp.to_disk(model)
+    size = sum(f.stat().st_size for f in model.rglob("*") if f.is_file())
+    print(f"pipeline {nlp.component_names} -> {model} ({size / 1e6:.1f} MB)")
+
+
+def score(polnear: Path, split: str, model: Path) -> dict:
+    """The raw span scores of the taggers in an assembled pipeline, before pairing, with the
+    scorer of `eval attribution` (a bare span has no kind: role groups only)."""
+    from rumormill.eval.attribution import Scorer, gold_mentions
+    from rumormill.nlp.pipeline import parse
+    from rumormill.nlp.spans import SPANS_KEY
+
+    nlp = load_path(model)
     scorer = Scorer(kinds=False)
     articles = read_gold(polnear, split)
-    for article in articles:
-        pieces = paragraphs(article.text)
-        starts = [sum(len(p) for p in pieces[:i]) for i in range(len(pieces))]
-        pred: set[tuple[str, str | None, int, int]] = set()
-        for model in (short_nlp, content_nlp):
-            for offset, doc in zip(starts, model.pipe(pieces), strict=True):
-                for ent in doc.ents:
-                    role = ent.label_.lower()
-                    pred.add((role, None, ent.start_char + offset, ent.end_char + offset))
+    for article, doc in zip(articles, parse((a.text for a in articles), nlp=nlp), strict=True):
+        pred = {(s.label_.lower(), None, s.start_char, s.end_char) for s in doc.spans[SPANS_KEY]}
         scorer.add(article.text, gold_mentions(article.attributions), pred)
     return {
         "benchmark": "polnear-attribution-learned-spans",

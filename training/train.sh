@@ -5,8 +5,9 @@
 #
 # Steps: convert the corpora, build the cluster vectors, train the syntax model and the entity
 # recognizer (one CPU thread each, in parallel), assemble them with the rule lemmatizer into
-# src/rumormill/models/en_rumormill, and score the result on the dev sets.
-# Takes about an hour on a 2-core machine.  Needs the train extras:
+# src/rumormill/models/en_rumormill, score the result on the dev sets, then train the
+# attribution span taggers on top (training/attribution.sh).
+# Takes about an hour and forty minutes on a 2-core machine.  Needs the train extras:
 #   pip install -c constraints.txt -e ".[train]"
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,3 +33,5 @@ wait "$SYNTAX"
     --out src/rumormill/models/en_rumormill
 rumormill eval pipeline --data "$DATA" --json > "$RUNS/eval-dev.json"
 cat "$RUNS/eval-dev.json"
+
+bash training/attribution.sh "$DATA/polnear"

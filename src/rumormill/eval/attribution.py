@@ -43,7 +43,7 @@ from rumormill.eval.report import EvalReport
 from rumormill.ingest.files import read_text
 from rumormill.model import Analysis, Article
 from rumormill.nlp import pipeline
-from rumormill.nlp.patterns import CHAR_QUOTE_CLOSE, CHAR_QUOTE_OPEN, CHAR_QUOTE_STRAIGHT
+from rumormill.nlp.attribution import surface_kind
 
 logger = logging.getLogger(__name__)
 
@@ -167,31 +167,6 @@ def parse_e_line(line: str, *, name: str = "<ann>", number: int = 1) -> Event:
     return Event(parts[0], trigger_label, trigger, args)
 
 
-def gold_kind(text: str, cue: Sequence[Fragment], content: Sequence[Fragment]) -> str:
-    """The kind of a gold attribution, read off its surface (PolNeAR annotates none)."""
-    cue_text = " ".join(text[s:e] for s, e in sorted(cue)).lower().split()
-    if cue_text[:2] == ["according", "to"]:
-        return "according_to"
-    inside = outside = marks = depth = 0
-    # The quote state runs on across fragments: `“We will, [he said,] win.”` is one quote.
-    for s, e in sorted(content):
-        for ch in text[s:e]:
-            if ch in CHAR_QUOTE_OPEN:
-                depth, marks = depth + 1, marks + 1
-            elif ch in CHAR_QUOTE_CLOSE:
-                depth, marks = max(depth - 1, 0), marks + 1
-            elif ch == CHAR_QUOTE_STRAIGHT:
-                depth, marks = (0 if depth else 1), marks + 1
-            elif ch.isalnum():
-                if depth:
-                    inside += 1
-                else:
-                    outside += 1
-    if not marks:
-        return "indirect"
-    return "direct" if inside and not outside else "mixed"
-
-
 def gold_attributions(ann: Annotation, text: str) -> list[GoldAttribution]:
     """One GoldAttribution per attribution event; Discuss / Discard are never events."""
     out = []
@@ -209,7 +184,7 @@ def gold_attributions(ann: Annotation, text: str) -> list[GoldAttribution]:
             roles[label].extend(ann.spans[ref].fragments)
         out.append(
             GoldAttribution(
-                kind=gold_kind(text, roles["cue"], roles["content"]),
+                kind=surface_kind(text, roles["cue"], roles["content"]),
                 source=tuple(roles["source"]),
                 cue=tuple(roles["cue"]),
                 content=tuple(roles["content"]),

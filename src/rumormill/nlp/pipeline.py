@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from rumormill.errors import Errors, ModelError
-from rumormill.nlp import entities, sentences  # noqa: F401  (registers the components)
+from rumormill.nlp import entities, sentences, spans  # noqa: F401  (registers the components)
 from rumormill.nlp.patterns import PARAGRAPH_END
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "en_rumormill"
@@ -35,6 +35,8 @@ def add_components(nlp: Language) -> Language:
         nlp.add_pipe(SENTENCE_REPAIR, after="parser")
     if ENTITY_RULES not in nlp.pipe_names and {"ner", "parser"} <= set(nlp.pipe_names):
         nlp.add_pipe(ENTITY_RULES, last=True)
+    if spans.COMPONENT not in nlp.pipe_names and spans.available(nlp):
+        nlp.add_pipe(spans.COMPONENT, last=True)
     return nlp
 
 
