@@ -6,14 +6,38 @@ import pytest
 from spacy.language import Language
 
 from rumormill.ingest import house
+from rumormill.nlp.spans import TAGGERS
 
 pytestmark = pytest.mark.model
 
 
 def test_pipeline_has_every_component(nlp: Language) -> None:
-    for name in ("tagger", "morphologizer", "parser", "lemmatizer", "ner"):
+    for name in ("tagger", "morphologizer", "parser", "rumormill_lemmas", "ner"):
         assert name in nlp.pipe_names
     assert nlp.pipe_names.index("rumormill_quote_sentences") < nlp.pipe_names.index("parser")
+    # The model's own lemmatizer and span taggers are there, run by our components.
+    for name in ("lemmatizer", *TAGGERS):
+        assert name in nlp.component_names
+        assert name not in nlp.pipe_names
+    assert nlp.pipe_names[-1] == "rumormill_attribution_spans"
+
+
+def test_cached_lemmas_equal_the_rule_lemmatizer(nlp: Language) -> None:
+    import spacy
+
+    from rumormill.nlp.pipeline import MODEL_DIR
+
+    texts = [
+        "The senators were running late; she said the bills had passed.",
+        "Better children's books are being written, analysts believe.",
+        "The senators were running late again.",
+    ]
+    plain = spacy.load(MODEL_DIR, exclude=list(TAGGERS))
+    for ours, theirs in zip(nlp.pipe(texts), plain.pipe(texts), strict=True):
+        assert [t.lemma_ for t in ours] == [t.lemma_ for t in theirs]
+    lemmas = [t.lemma_ for t in nlp("The senators were running.")]
+    assert lemmas[1] == "senator"
+    assert lemmas[3] == "run"
 
 
 def test_seed_article(nlp: Language, seed_text: str) -> None:

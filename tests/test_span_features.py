@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import bisect
 from pathlib import Path
 
 import numpy as np
+import pytest
 import spacy
 from hypothesis import given
 from hypothesis import strategies as st
 from spacy.language import Language
 from spacy.strings import hash_string
-from spacy.tokens import DocBin, Span
+from spacy.tokens import Doc, DocBin, Span
 
 from rumormill.nlp import pipeline
+from rumormill.nlp.attribution import cue_lemma, find_quotes
 from rumormill.nlp.span_features import (
     SYNTAX_COLUMNS,
     SYNTAX_KEY,
@@ -39,6 +42,35 @@ def test_features_read_the_parse_quotes_and_cues(nlp: Language) -> None:
     assert by_word["mayor"][SYNTAX_COLUMNS.index("dep")] == hash_string(mayor.dep_)
 
 
+def reference_features(doc: Doc) -> np.ndarray:
+    """The features written token by token: what `syntax_features` computes from arrays."""
+    quotes = sorted((q.inner_start, q.inner_end) for q in find_quotes(doc.text))
+    starts = [s for s, _ in quotes]
+    rows = np.zeros((len(doc), len(SYNTAX_COLUMNS)), dtype="uint64")
+    for t in doc:
+        head = t.head
+        side = "<" if head.i < t.i else ">" if head.i > t.i else "="
+        lex = "cue" if cue_lemma(t) is not None else t.ent_type_
+        n = bisect.bisect_right(starts, t.idx) - 1
+        quoted = n >= 0 and t.idx < quotes[n][1]
+        place = ("q" if quoted else "-") + ("s" if t.is_sent_start else "-")
+        for c, value in enumerate((t.dep_, t.tag_, t.dep_ + side + head.tag_, lex, place)):
+            rows[t.i, c] = hash_string(value)
+    return rows
+
+
+@pytest.mark.model
+def test_features_equal_the_token_by_token_reference(shared_data: Path) -> None:
+    texts = [
+        p.read_text(encoding="utf8")
+        for p in sorted((shared_data / "polnear" / "dev" / "text").glob("*.txt"))[:5]
+    ]
+    nlp = pipeline.load(exclude=TAGGERS)
+    paragraphs = [p for text in texts for p in pipeline.paragraphs(text)]
+    for doc in nlp.pipe(paragraphs):
+        assert np.array_equal(syntax_features(doc), reference_features(doc))
+
+
 def test_a_bare_copy_has_the_words_and_features_only(nlp: Language) -> None:
     doc = next(pipeline.parse(["Mayor Ann Lee said so. Then she left."], nlp=nlp))
     bare = bare_copy(doc)
@@ -53,6 +85,7 @@ def test_a_bare_copy_has_the_words_and_features_only(nlp: Language) -> None:
 def test_features_never_fail_on_any_text(text: str) -> None:
     doc = spacy.blank("en")(text)
     assert syntax_features(doc).shape == (len(doc), len(SYNTAX_COLUMNS))
+    assert np.array_equal(syntax_features(doc), reference_features(doc))
 
 
 def test_the_embedding_gives_one_vector_per_token() -> None:

@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from rumormill.errors import Errors, ModelError
-from rumormill.nlp import entities, sentences, spans  # noqa: F401  (registers the components)
+from rumormill.nlp import entities, lemmas, sentences, spans  # noqa: F401  (registers the components)
 from rumormill.nlp.patterns import PARAGRAPH_END
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "en_rumormill"
@@ -33,6 +33,10 @@ def add_components(nlp: Language) -> Language:
         nlp.add_pipe(QUOTE_SENTENCES, before=before)
     if SENTENCE_REPAIR not in nlp.pipe_names and "parser" in nlp.pipe_names:
         nlp.add_pipe(SENTENCE_REPAIR, after="parser")
+    if lemmas.LEMMATIZER in nlp.pipe_names and lemmas.COMPONENT not in nlp.pipe_names:
+        # The model's rule lemmatizer stays, disabled, as the cached component's rules.
+        nlp.add_pipe(lemmas.COMPONENT, after=lemmas.LEMMATIZER)
+        nlp.disable_pipe(lemmas.LEMMATIZER)
     if ENTITY_RULES not in nlp.pipe_names and {"ner", "parser"} <= set(nlp.pipe_names):
         nlp.add_pipe(ENTITY_RULES, last=True)
     if spans.COMPONENT not in nlp.pipe_names and spans.available(nlp):

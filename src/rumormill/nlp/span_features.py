@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
+from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, LEMMA, ORTH, POS, SENT_START, TAG
 from spacy.language import Language
 from spacy.ml.staticvectors import StaticVectors
 from spacy.strings import hash_string  # type: ignore[attr-defined]
@@ -46,31 +47,72 @@ from thinc.types import Floats2d, Ints2d
 from rumormill.nlp.attribution import cue_lemma, find_quotes
 
 SYNTAX_KEY = "rumormill_syntax"
+TENSOR_KEY = "rumormill_tensor"  # the parser's tok2vec output, in training data only
 SYNTAX_COLUMNS = ("dep", "tag", "arc", "lex", "place")
 
 
+_ARRAY = [DEP, TAG, HEAD, ENT_TYPE, SENT_START, IDX, ORTH, POS, LEMMA]
+_hashes: dict[str, int] = {}
+_cues: dict[tuple[int, int, int], bool] = {}
+_MAX_CACHE = 500_000
+
+
+def _hash(value: str) -> int:
+    found = _hashes.get(value)
+    if found is None:
+        if len(_hashes) >= _MAX_CACHE:
+            _hashes.clear()
+        found = _hashes[value] = hash_string(value)
+    return found
+
+
+def _is_cue(doc: Doc, i: int, key: tuple[int, int, int]) -> bool:
+    found = _cues.get(key)
+    if found is None:
+        if len(_cues) >= _MAX_CACHE:
+            _cues.clear()
+        found = _cues[key] = cue_lemma(doc[i]) is not None
+    return found
+
+
 def syntax_features(doc: Doc) -> np.ndarray:
-    """The (len(doc), 5) uint64 feature hashes of a parsed Doc."""
-    text = doc.text
-    quotes = sorted((q.inner_start, q.inner_end) for q in find_quotes(text))
-    starts = [s for s, _ in quotes]
+    """The (len(doc), 5) uint64 feature hashes of a parsed Doc: the string hashes of
+    dep, tag, `dep + side + head tag`, `cue` or the entity type, and quoted / sentence start."""
     rows = np.zeros((len(doc), len(SYNTAX_COLUMNS)), dtype="uint64")
-    for t in doc:
-        head = t.head
-        side = "<" if head.i < t.i else ">" if head.i > t.i else "="
-        lex = "cue" if cue_lemma(t) is not None else t.ent_type_
-        n = bisect.bisect_right(starts, t.idx) - 1
-        quoted = n >= 0 and t.idx < quotes[n][1]
-        place = ("q" if quoted else "-") + ("s" if t.is_sent_start else "-")
-        for c, value in enumerate((t.dep_, t.tag_, t.dep_ + side + head.tag_, lex, place)):
-            rows[t.i, c] = hash_string(value)
+    if not len(doc):
+        return rows
+    strings = doc.vocab.strings
+    quotes = sorted((q.inner_start, q.inner_end) for q in find_quotes(doc.text))
+    starts = [s for s, _ in quotes]
+    values: list[list[int]] = doc.to_array(_ARRAY).tolist()
+    tags = [strings[row[1]] for row in values]
+    for i, (dep, _, head, ent, sent, idx, orth, pos, lemma) in enumerate(values):
+        head = head - (1 << 64) if head >= 1 << 63 else head  # a relative offset, as uint64
+        sent = sent - (1 << 64) if sent >= 1 << 63 else sent
+        dep_ = strings[dep]
+        side = "<" if head < 0 else ">" if head > 0 else "="
+        lex = "cue" if _is_cue(doc, i, (orth, pos, lemma)) else strings[ent]
+        n = bisect.bisect_right(starts, idx) - 1
+        quoted = n >= 0 and idx < quotes[n][1]
+        place = ("q" if quoted else "-") + ("s" if sent == 1 or i == 0 else "-")
+        row = rows[i]
+        row[0] = _hash(dep_)
+        row[1] = _hash(tags[i])
+        row[2] = _hash(dep_ + side + tags[i + head])
+        row[3] = _hash(lex)
+        row[4] = _hash(place)
     return rows
 
 
-def bare_copy(doc: Doc, features: np.ndarray | None = None) -> Doc:
-    """The words of `doc` with its syntax features, and nothing else."""
+def bare_copy(
+    doc: Doc, features: np.ndarray | None = None, tensor: np.ndarray | None = None
+) -> Doc:
+    """The words of `doc` with its syntax features and its tok2vec tensor, and nothing else."""
     bare = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
     bare.user_data[SYNTAX_KEY] = syntax_features(doc) if features is None else features
+    tensor = doc.tensor if tensor is None else tensor
+    if tensor is not None and tensor.ndim == 2 and tensor.shape[0] == len(doc):
+        bare.tensor = np.asarray(tensor, dtype="float32")
     return bare
 
 
@@ -88,7 +130,11 @@ def _extract(attrs: list[str]) -> Model[list[Doc], list[Ints2d]]:
             syntax = doc.user_data.get(SYNTAX_KEY)
             if syntax is None or len(syntax) != len(doc):
                 syntax = np.zeros((len(doc), len(SYNTAX_COLUMNS)), dtype="uint64")
-            words = doc.to_array(columns).reshape((len(doc), len(columns)))
+            words = (
+                doc.to_array(columns).reshape((len(doc), len(columns)))
+                if columns
+                else np.zeros((len(doc), 0), dtype="uint64")
+            )
             both = cast(Ints2d, np.hstack([words, syntax]))
             out.append(model.ops.asarray2i(both, dtype="uint64"))
         return out, lambda d_out: []
@@ -121,6 +167,42 @@ def syntax_hash_embed(
     return model
 
 
+def _tensor(width: int) -> Model[list[Doc], list[Floats2d]]:
+    def forward(
+        model: Model[list[Doc], list[Floats2d]], docs: list[Doc], is_train: bool
+    ) -> tuple[list[Floats2d], Callable[[list[Floats2d]], list[Doc]]]:
+        out = []
+        for doc in docs:
+            tensor = doc.tensor
+            if tensor is None or tensor.ndim != 2 or tensor.shape != (len(doc), width):
+                tensor = np.zeros((len(doc), width), dtype="float32")
+            out.append(model.ops.asarray2f(cast(Floats2d, tensor)))
+        return out, lambda d_out: []
+
+    return Model("rumormill_doc_tensor", forward)
+
+
+def tensor_syntax_embed(
+    width: int, tensor_width: int, syntax_rows: int
+) -> Model[list[Doc], list[Floats2d]]:
+    """The pipeline's own tok2vec output (`doc.tensor`, not trained further) with one table
+    per syntax column: no word tables of its own, so the taggers cost little more."""
+    tables: list[Model[Any, Any]] = [
+        HashEmbed(width, syntax_rows, column=i, seed=20 + i, dropout=0.0)
+        for i in range(len(SYNTAX_COLUMNS))
+    ]
+    syntax: Model[Any, Any] = chain(_extract([]), list2ragged(), with_array(concatenate(*tables)))
+    tensor: Model[Any, Any] = chain(_tensor(tensor_width), list2ragged())
+    concat_size = tensor_width + width * len(tables)
+    max_out: Model[Any, Any] = with_array(
+        Maxout(width, concat_size, nP=3, dropout=0.0, normalize=True)
+    )
+    model: Model[list[Doc], list[Floats2d]] = chain(
+        concatenate(tensor, syntax), max_out, ragged2list()
+    )
+    return model
+
+
 # --- spaCy: the corpus reader ----------------------------------------------------------------
 
 
@@ -131,10 +213,12 @@ def syntax_corpus(path: Path) -> Callable[[Language], Iterator[Example]]:
     def read(nlp: Language) -> Iterator[Example]:
         for ref in DocBin().from_disk(path).get_docs(nlp.vocab):
             if len(ref):
-                yield Example(bare_copy(ref, ref.user_data[SYNTAX_KEY]), ref)
+                tensor = ref.user_data.get(TENSOR_KEY)
+                yield Example(bare_copy(ref, ref.user_data[SYNTAX_KEY], tensor), ref)
 
     return read
 
 
 registry.architectures.register("rumormill.SyntaxHashEmbed.v1", func=syntax_hash_embed)
+registry.architectures.register("rumormill.TensorSyntaxEmbed.v1", func=tensor_syntax_embed)
 registry.readers.register("rumormill.SyntaxCorpus.v1", func=syntax_corpus)
