@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Retrain the attribution span taggers from PolNeAR train (chosen on dev) and put them into
-# the shipped pipeline, reproducibly (fixed seeds, one thread each).
+# Retrain the attribution span tagger from PolNeAR train (chosen on dev) and put it into the
+# shipped pipeline, reproducibly (fixed seed, one thread).
 #
 #   bash training/attribution.sh [POLNEAR_DIR]     # default: ../shared/data/polnear
 #
-# Steps: parse PolNeAR with the shipped pipeline and write the two span layers with their
-# syntax features (training/attribution_spans.py), train the SOURCE+CUE and the CONTENT
-# tagger in parallel (training/configs/attribution-spans.cfg), source both into
-# src/rumormill/models/en_rumormill, and score the result on dev.
-# Takes about 40 minutes on a 2-core machine.  Needs the dev install (pip install -e ".[dev]").
+# Steps: parse PolNeAR with the shipped pipeline and write SOURCE, CUE and CONTENT spans with
+# their syntax features (training/attribution_spans.py), train the tagger
+# (training/configs/attribution-spans.cfg), source it into src/rumormill/models/en_rumormill,
+# and score the result on dev.
+# Takes about 20 minutes on one core.  Needs the dev install (pip install -e ".[dev]").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 POLNEAR="${1:-../shared/data/polnear}"
@@ -20,17 +20,14 @@ mkdir -p "$RUNS" training/corpus
 
 "$PY" training/attribution_spans.py --polnear "$POLNEAR" --out training/corpus
 
-for LAYER in short content; do
-    "$PY" -m spacy train training/configs/attribution-spans.cfg \
-        --output "$RUNS/attribution-$LAYER" --code src/rumormill/nlp/span_features.py \
-        --paths.train "training/corpus/polnear-$LAYER-train.spacy" \
-        --paths.dev "training/corpus/polnear-$LAYER-dev.spacy" \
-        --paths.vectors "$MODEL" > "$RUNS/attribution-$LAYER.log" 2>&1 &
-done
-wait
+"$PY" -m spacy train training/configs/attribution-spans.cfg \
+    --output "$RUNS/attribution-tagger" --code src/rumormill/nlp/span_features.py \
+    --paths.train training/corpus/polnear-spans-train.spacy \
+    --paths.dev training/corpus/polnear-spans-dev.spacy \
+    --paths.vectors "$MODEL" > "$RUNS/attribution-tagger.log" 2>&1
 
-"$PY" training/attribution_spans.py --assemble \
-    "$RUNS/attribution-short/model-best" "$RUNS/attribution-content/model-best" --model "$MODEL"
+"$PY" training/attribution_spans.py --assemble "$RUNS/attribution-tagger/model-best" \
+    --model "$MODEL"
 rumormill eval attribution --polnear "$POLNEAR" --split dev --json \
     > "$RUNS/eval-attribution-dev.json"
 cat "$RUNS/eval-attribution-dev.json"

@@ -1,22 +1,22 @@
-"""The learned attribution span taggers: training data, raw scores and assembly.
+"""The learned attribution span tagger: training data, raw scores and assembly.
 
-PolNeAR's brat annotations become spaCy DocBins, one Doc per paragraph, with two span layers
-that a transition-based recognizer can learn, because within each layer spans do not overlap:
-
-- `short`: SOURCE and CUE spans (when two overlap, the first in text order wins);
-- `content`: CONTENT spans, the outermost where contents nest.
+PolNeAR's brat annotations become spaCy DocBins, one Doc per paragraph, with SOURCE, CUE and
+CONTENT spans as entities: a transition-based recognizer can learn them as one layer,
+because in PolNeAR they do not nest (where two spans overlap, the longer, then the first,
+is kept: 4 of 60,000 in train).
 
 Usage (training/attribution.sh runs all of it):
   python training/attribution_spans.py --polnear ../shared/data/polnear --out training/corpus
   python training/attribution_spans.py --score MODEL   # raw dev span scores of a pipeline
-  python training/attribution_spans.py --assemble SHORT_MODEL CONTENT_MODEL \
-      --model src/rumormill/models/en_rumormill   # put the taggers into the shipped model
+  python training/attribution_spans.py --assemble TAGGER_MODEL \
+      --model src/rumormill/models/en_rumormill   # put the tagger into the shipped model
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 from pathlib import Path
 
 import spacy
@@ -26,6 +26,8 @@ from rumormill.eval.attribution import read_gold
 from rumormill.nlp.pipeline import MODEL_DIR, load_path, paragraphs
 from rumormill.nlp.span_features import bare_copy
 from rumormill.nlp.spans import TAGGERS
+
+OLD_TAGGERS = ("attribution_short", "attribution_content")  # the two-layer taggers before
 
 Fragment = tuple[int, int]
 
@@ -52,40 +54,37 @@ def layer_doc(doc: Doc, spans: list[tuple[int, int, str]], offset: int) -> Doc:
 
 
 def convert(polnear: Path, split: str, out: Path) -> dict[str, int]:
-    """Both layers of one split, one Doc per paragraph, each with the syntax features of our
-    shipped pipeline's parse of that paragraph (as `rumormill_attribution_spans` sees it)."""
+    """One split as one span layer (SOURCE, CUE, CONTENT: in PolNeAR no source or cue lies in
+    a content and no content in another), one Doc per paragraph, with the syntax features of
+    our shipped pipeline's parse of that paragraph, as `rumormill_attribution_spans` sees
+    them."""
     nlp = load_path(MODEL_DIR, exclude=TAGGERS)
-    short, content = DocBin(store_user_data=True), DocBin(store_user_data=True)
-    counts = {"docs": 0, "SOURCE": 0, "CUE": 0, "CONTENT": 0}
+    layer = DocBin(store_user_data=True)
+    counts = {"docs": 0, "SOURCE": 0, "CUE": 0, "CONTENT": 0, "dropped": 0}
     articles = read_gold(polnear, split)
     pieces = [paragraphs(article.text) for article in articles]
     docs = nlp.pipe(p for ps in pieces for p in ps)
     for article, paras in zip(articles, pieces, strict=True):
-        short_spans = [
+        spans = [
             (s, e, label)
             for a in article.attributions
-            for label, frags in (("SOURCE", a.source), ("CUE", a.cue))
+            for label, frags in (("SOURCE", a.source), ("CUE", a.cue), ("CONTENT", a.content))
             for s, e in frags
             if e > s
         ]
-        content_spans = [(s, e, "CONTENT") for a in article.attributions for s, e in a.content]
-        short_spans = non_overlapping(short_spans, outermost=False)
-        content_spans = non_overlapping(content_spans, outermost=True)
+        kept = non_overlapping(spans, outermost=True)
+        counts["dropped"] += len(set(spans)) - len(kept)
         offset = 0
         for para in paras:
             doc = next(docs)
             end = offset + len(para)
-            inside_short = [s for s in short_spans if offset <= s[0] and s[1] <= end]
-            inside_content = [s for s in content_spans if offset <= s[0] and s[1] <= end]
-            for spans, bin_ in ((inside_short, short), (inside_content, content)):
-                made = layer_doc(doc, spans, offset)
-                bin_.add(made)
-                for e in made.ents:
-                    counts[e.label_] += 1
+            made = layer_doc(doc, [s for s in kept if offset <= s[0] and s[1] <= end], offset)
+            layer.add(made)
+            for e in made.ents:
+                counts[e.label_] += 1
             counts["docs"] += 1
             offset = end
-    short.to_disk(out / f"polnear-short-{split}.spacy")
-    content.to_disk(out / f"polnear-content-{split}.spacy")
+    layer.to_disk(out / f"polnear-spans-{split}.spacy")
     return counts
 
 
@@ -94,32 +93,35 @@ def main() -> None:
     ap.add_argument("--polnear", type=Path, default=Path("../shared/data/polnear"))
     ap.add_argument("--out", type=Path, default=Path("training/corpus"))
     ap.add_argument("--score", type=Path, metavar="MODEL", help="raw dev span scores")
-    ap.add_argument("--assemble", nargs=2, type=Path, metavar=("SHORT_MODEL", "CONTENT_MODEL"))
+    ap.add_argument("--assemble", type=Path, metavar="TAGGER_MODEL")
     ap.add_argument("--model", type=Path, default=Path("src/rumormill/models/en_rumormill"))
     args = ap.parse_args()
     if args.score:
         print(json.dumps(score(args.polnear, "dev", args.score), indent=1))
         return
     if args.assemble:
-        assemble(args.model, *args.assemble)
+        assemble(args.model, args.assemble)
         return
     args.out.mkdir(parents=True, exist_ok=True)
     stats = {split: convert(args.polnear, split, args.out) for split in ("train", "dev")}
     print(json.dumps(stats, indent=1))
 
 
-def assemble(model: Path, short_model: Path, content_model: Path) -> None:
-    """Source both taggers into the shipped pipeline, disabled: they run only through
-    `rumormill_attribution_spans` (src/rumormill/nlp/spans.py), which keeps `doc.ents`."""
-    from rumormill.nlp.spans import TAGGERS
-
+def assemble(model: Path, tagger: Path) -> None:
+    """Source the tagger into the shipped pipeline, disabled: it runs only through
+    `rumormill_attribution_spans` (src/rumormill/nlp/spans.py), on bare copies."""
     nlp = spacy.load(model)
-    for name, path in zip(TAGGERS, (short_model, content_model), strict=True):
+    for name in (*TAGGERS, *OLD_TAGGERS):
         if name in nlp.component_names:
             nlp.remove_pipe(name)
-        nlp.add_pipe("ner", name=name, source=spacy.load(path), last=True)
-        nlp.disable_pipe(name)
-    nlp.to_disk(model)
+    (name,) = TAGGERS
+    nlp.add_pipe("ner", name=name, source=spacy.load(tagger), last=True)
+    nlp.disable_pipe(name)
+    fresh = model.with_name(model.name + ".new")  # no folder of a removed component stays
+    shutil.rmtree(fresh, ignore_errors=True)
+    nlp.to_disk(fresh)
+    shutil.rmtree(model)
+    fresh.rename(model)
     size = sum(f.stat().st_size for f in model.rglob("*") if f.is_file())
     print(f"pipeline {nlp.component_names} -> {model} ({size / 1e6:.1f} MB)")
 

@@ -1,19 +1,22 @@
-"""The shipped rule lemmatizer, run with a cache: the same lemmas, a fraction of the time.
+"""The shipped rule lemmatizer, run with a cache: the same lemmas, in less time.
 
 spaCy's rule lemmatizer works token by token in Python, and its own cache skips the most
-common case (a base form: a singular noun, an infinitive, a positive adjective), so it cost
-about an eighth of the whole parse.  A rule lemma depends only on the word, its UPOS and its
-morphology; this component keeps the model's `lemmatizer` (disabled, for its tables and
-rules), asks it once per (ORTH, POS, MORPH) and sets the lemmas of a Doc in one array.
+common case (a base form: a singular noun, an infinitive, a positive adjective): 2.4 ms per
+PolNeAR dev article against 0.4 ms here, about 2% of the parse.  A rule lemma depends only
+on the word, its UPOS and its morphology; this component keeps the model's `lemmatizer`
+(disabled, for its tables and rules), asks it once per (ORTH, POS, MORPH) and sets the
+lemmas of a Doc in one array.
 """
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Iterable
+from typing import Any, cast
 
 from spacy.attrs import LEMMA, MORPH, ORTH, POS
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.training import Example
 from thinc.types import Ints2d
 
 COMPONENT = "rumormill_lemmas"
@@ -29,6 +32,11 @@ class CachedLemmas:
         self.name = name
         self.lemmatizer = lemmatizer
         self.cache: dict[tuple[int, int, int], int] = {}
+
+    def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, Any]:
+        """`lemma_acc` for `nlp.evaluate`, by the lemmatizer's own scorer."""
+        rules = self.nlp.get_pipe(self.lemmatizer)
+        return rules.score(examples, **kwargs)  # type: ignore[attr-defined,no-any-return]
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):

@@ -47,7 +47,6 @@ from thinc.types import Floats2d, Ints2d
 from rumormill.nlp.attribution import cue_lemma, find_quotes
 
 SYNTAX_KEY = "rumormill_syntax"
-TENSOR_KEY = "rumormill_tensor"  # the parser's tok2vec output, in training data only
 SYNTAX_COLUMNS = ("dep", "tag", "arc", "lex", "place")
 
 
@@ -104,15 +103,10 @@ def syntax_features(doc: Doc) -> np.ndarray:
     return rows
 
 
-def bare_copy(
-    doc: Doc, features: np.ndarray | None = None, tensor: np.ndarray | None = None
-) -> Doc:
-    """The words of `doc` with its syntax features and its tok2vec tensor, and nothing else."""
+def bare_copy(doc: Doc, features: np.ndarray | None = None) -> Doc:
+    """The words of `doc` with its syntax features, and nothing else."""
     bare = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
     bare.user_data[SYNTAX_KEY] = syntax_features(doc) if features is None else features
-    tensor = doc.tensor if tensor is None else tensor
-    if tensor is not None and tensor.ndim == 2 and tensor.shape[0] == len(doc):
-        bare.tensor = np.asarray(tensor, dtype="float32")
     return bare
 
 
@@ -167,42 +161,6 @@ def syntax_hash_embed(
     return model
 
 
-def _tensor(width: int) -> Model[list[Doc], list[Floats2d]]:
-    def forward(
-        model: Model[list[Doc], list[Floats2d]], docs: list[Doc], is_train: bool
-    ) -> tuple[list[Floats2d], Callable[[list[Floats2d]], list[Doc]]]:
-        out = []
-        for doc in docs:
-            tensor = doc.tensor
-            if tensor is None or tensor.ndim != 2 or tensor.shape != (len(doc), width):
-                tensor = np.zeros((len(doc), width), dtype="float32")
-            out.append(model.ops.asarray2f(cast(Floats2d, tensor)))
-        return out, lambda d_out: []
-
-    return Model("rumormill_doc_tensor", forward)
-
-
-def tensor_syntax_embed(
-    width: int, tensor_width: int, syntax_rows: int
-) -> Model[list[Doc], list[Floats2d]]:
-    """The pipeline's own tok2vec output (`doc.tensor`, not trained further) with one table
-    per syntax column: no word tables of its own, so the taggers cost little more."""
-    tables: list[Model[Any, Any]] = [
-        HashEmbed(width, syntax_rows, column=i, seed=20 + i, dropout=0.0)
-        for i in range(len(SYNTAX_COLUMNS))
-    ]
-    syntax: Model[Any, Any] = chain(_extract([]), list2ragged(), with_array(concatenate(*tables)))
-    tensor: Model[Any, Any] = chain(_tensor(tensor_width), list2ragged())
-    concat_size = tensor_width + width * len(tables)
-    max_out: Model[Any, Any] = with_array(
-        Maxout(width, concat_size, nP=3, dropout=0.0, normalize=True)
-    )
-    model: Model[list[Doc], list[Floats2d]] = chain(
-        concatenate(tensor, syntax), max_out, ragged2list()
-    )
-    return model
-
-
 # --- spaCy: the corpus reader ----------------------------------------------------------------
 
 
@@ -213,12 +171,10 @@ def syntax_corpus(path: Path) -> Callable[[Language], Iterator[Example]]:
     def read(nlp: Language) -> Iterator[Example]:
         for ref in DocBin().from_disk(path).get_docs(nlp.vocab):
             if len(ref):
-                tensor = ref.user_data.get(TENSOR_KEY)
-                yield Example(bare_copy(ref, ref.user_data[SYNTAX_KEY], tensor), ref)
+                yield Example(bare_copy(ref, ref.user_data[SYNTAX_KEY]), ref)
 
     return read
 
 
 registry.architectures.register("rumormill.SyntaxHashEmbed.v1", func=syntax_hash_embed)
-registry.architectures.register("rumormill.TensorSyntaxEmbed.v1", func=tensor_syntax_embed)
 registry.readers.register("rumormill.SyntaxCorpus.v1", func=syntax_corpus)

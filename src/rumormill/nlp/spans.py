@@ -1,17 +1,16 @@
 """The learned attribution span taggers, run as one pipeline component.
 
-Two entity-style recognizers, trained on PolNeAR train (see `training/attribution_spans.py`),
-find the three roles of an attribution:
+One entity-style recognizer, `attribution_tagger`, trained on PolNeAR train (see
+`training/attribution_spans.py`), finds the three roles of an attribution: SOURCE, CUE and
+CONTENT spans.  In PolNeAR no source or cue lies inside a content and no content inside
+another, so one layer of non-overlapping spans holds them all.
 
-- `attribution_short` tags SOURCE and CUE spans;
-- `attribution_content` tags CONTENT spans (the outermost, where contents nest).
-
-Each is a spaCy `ner` with its own tok2vec over word forms and the syntax features of
+It is a spaCy `ner` with its own tok2vec over word forms and the syntax features of
 `span_features.py`, shipped disabled in the model so that it never runs on its own.  This
-component, last in the pipeline, runs both over bare copies of each batch (the words and the
+component, last in the pipeline, runs it over bare copies of each batch (the words and the
 features of the parse, without the sentence starts and entities that would constrain a
-recognizer) and keeps their spans in `doc.spans["attribution"]`.  `nlp/pairing.py` turns
-the spans into attributions.
+recognizer) and keeps its spans in `doc.spans["attribution"]`.  `nlp/pairing.py` turns the
+spans into attributions.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from rumormill.nlp.span_features import bare_copy
 
 SPANS_KEY = "attribution"
 COMPONENT = "rumormill_attribution_spans"
-TAGGERS = ("attribution_short", "attribution_content")
+TAGGERS = ("attribution_tagger",)
 ROLES = ("SOURCE", "CUE", "CONTENT")
 
 
