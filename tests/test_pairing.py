@@ -4,6 +4,8 @@ so that the pairing is tested apart from what the taggers happen to find."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -129,3 +131,45 @@ def test_the_shipped_pipeline_tags_spans_and_keeps_its_entities(nlp: Language) -
     labels = {s.label_ for s in with_spans.spans[SPANS_KEY]}
     assert {"CUE", "CONTENT"} <= labels
     assert all(isinstance(s, Span) for s in with_spans.spans[SPANS_KEY])
+
+
+WORDS = st.sampled_from(
+    [
+        "The",
+        "mayor",
+        "said",
+        "that",
+        "taxes",
+        "rise",
+        "he",
+        "told",
+        "reporters",
+        "according",
+        "to",
+        "Lee",
+        "reportedly",
+        "“",
+        "”",
+        '"',
+        ",",
+        ".",
+        ":",
+        "\n\n",
+        "—",
+        "Ann",
+        "(",
+        ")",
+    ]
+)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(WORDS, max_size=40).map(" ".join))
+def test_any_text_gives_well_formed_attributions(nlp: Language, text: str) -> None:
+    doc = next(pipeline.parse([text], nlp=nlp))
+    assert SPANS_KEY in doc.spans
+    for a in pairing.extract(doc, speakers.build_entities(doc)):
+        for span in (a.content, a.cue, a.channel, a.source.span):
+            if span is not None:
+                assert 0 <= span.start < span.end <= len(text)
+                assert text[span.start : span.end] == span.text
