@@ -94,6 +94,7 @@ FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 # Inside a source phrase only: "a source close to the Kremlin", "people familiar with it".
 SOURCE_GLUE = frozenset({"to", "with", "close", "familiar", "near", "in", "at"})
 RELATIVES = frozenset({"who", "whom", "whose", "which", "that"})
+ACCORDING_FIRST = frozenset(p[0] for p in ACCORDING_TO)
 MAX_SOURCE = 16
 MAX_CUE_DISTANCE = 14
 
@@ -326,9 +327,11 @@ class Extractor:
     paras: list[tuple[int, int]] = field(default_factory=list)
     text: str = ""  # doc.text, computed once: spaCy rebuilds it on every access
     sentence_of: list[list[Token]] = field(default_factory=list)
+    lower: list[str] = field(default_factory=list)  # each token's lower_, read once
 
     def __post_init__(self) -> None:
         text = self.text = self.doc.text
+        self.lower = [t.lower_ for t in self.doc]
         self.paras = paragraphs(text)
         self.quotes = find_quotes(text)
         self.token_starts = [t.idx for t in self.doc]
@@ -769,19 +772,17 @@ class Extractor:
     def according_pass(self, raws: list[Raw]) -> None:
         """`…, according to X.` and `According to X, …`: X is the source (and the channel
         when X is an outlet)."""
-        for token in self.doc:
-            if self.quoted[token.i]:
+        lower = self.lower
+        for i, word in enumerate(lower):
+            if self.quoted[i] or word not in ACCORDING_FIRST:
                 continue
             width = next(
-                (
-                    len(p)
-                    for p in ACCORDING_TO
-                    if tuple(t.lower_ for t in self.doc[token.i : token.i + len(p)]) == p
-                ),
+                (len(p) for p in ACCORDING_TO if tuple(lower[i : i + len(p)]) == p),
                 0,
             )
             if not width:
                 continue
+            token = self.doc[i]
             sent = self.sentence_tokens(token)
             k = next((n for n, t in enumerate(sent) if t.i == token.i), -1)
             if k < 0:
