@@ -121,6 +121,18 @@ def test_a_rule_attribution_that_a_learned_one_overlaps_is_dropped(rules_nlp: La
     assert pairs(doc) == [("Mayor Ann Lee", "said", "taxes would rise", "indirect")]
 
 
+def test_a_content_with_no_learned_cue_takes_the_rules_cue(rules_nlp: Language) -> None:
+    text = "“We will win,” Mayor Ann Lee said."
+    doc = parsed(rules_nlp, text, [("CONTENT", "“We will win,”", 0)])
+    assert pairs(doc) == [("Mayor Ann Lee", "said", "“We will win,”", "direct")]
+
+
+def test_a_content_with_no_cue_anywhere_is_unattributed(rules_nlp: Language) -> None:
+    text = "The bridge is finished."
+    doc = parsed(rules_nlp, text, [("CONTENT", "The bridge is finished", 0)])
+    assert pairs(doc) == [(None, None, "The bridge is finished", "unattributed")]
+
+
 def test_the_shipped_pipeline_tags_spans_and_keeps_its_entities(nlp: Language) -> None:
     text = "Mayor Ann Lee said on Monday that taxes in Boston would rise."
     with_spans = next(pipeline.parse([text], nlp=nlp))

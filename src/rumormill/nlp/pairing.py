@@ -7,7 +7,9 @@ together is decided here, within one paragraph, by distance in tokens:
 2. a content left over (the second half of `“…,” he said. “…”`) joins the nearest cue;
 3. each paired cue takes the nearest source in its own sentence, outside its content, and
    when it has none, the source the rules give the same cue;
-4. a content with no cue in its paragraph continues the attribution before it.
+4. a content with no cue in its paragraph continues the attribution before it; with none
+   before it, it takes the cue and source of a rule attribution it overlaps, or stands as
+   an unattributed claim.
 
 The kind is read off the surface (`according to`, quotation marks).  Speaker resolution,
 channels and certainty are those of the rules (`nlp/attribution.py`).  A rule attribution is
@@ -137,10 +139,12 @@ class Pairer(Extractor):
                 last = self.paired_raw(cues[owner[m]], content, sources)
                 raws.append(last)
                 continue
+            span = (content.start, content.end)
+            kind = surface_kind(self.text, [], [span])
             if last is not None:
-                raws.append(
-                    Raw("direct", (content.start, content.end), inherit=last, channel=last.channel)
-                )
+                raws.append(Raw(kind, span, inherit=last, channel=last.channel))
+            else:  # no cue before it: the rules may find one (`run`), else it stands alone
+                raws.append(Raw("unattributed", span))
         return raws
 
     def paired_raw(self, cue: Piece, content: Piece, sources: list[Piece]) -> Raw:
@@ -210,6 +214,19 @@ class Pairer(Extractor):
         by_cue = {r.cue.i: r for r in rules if r.cue is not None}
         for raw in learned:
             if raw.inherit is not None:
+                continue
+            if raw.cue is None:
+                # A content with no learned cue: the rules may know its cue and source.
+                rule = next(
+                    (r for r in rules if r.cue is not None and overlaps(r.content, raw.content)),
+                    None,
+                )
+                if rule is not None:
+                    raw.source, raw.cue, raw.cue_end = rule.source, rule.cue, rule.cue_end
+                    raw.channel, raw.lemma = rule.channel, rule.lemma
+                    raw.kind = surface_kind(self.text, [], [raw.content])
+                    if rule.kind in {"according_to", "unattributed"}:
+                        raw.kind = rule.kind
                 continue
             rule = next((by_cue[i] for i in sorted(self.cue_tokens(raw)) if i in by_cue), None)
             if rule is None:
