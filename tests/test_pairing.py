@@ -121,6 +121,34 @@ def test_a_rule_attribution_that_a_learned_one_overlaps_is_dropped(rules_nlp: La
     assert pairs(doc) == [("Mayor Ann Lee", "said", "taxes would rise", "indirect")]
 
 
+def test_a_hedged_cue_phrase_with_no_source_is_unattributed(rules_nlp: Language) -> None:
+    text = "The minister is reportedly planning to resign."
+    doc = parsed(
+        rules_nlp, text, [("CUE", "is reportedly", 0), ("CONTENT", "planning to resign", 0)]
+    )
+    (a,) = pairing.extract(doc, speakers.build_entities(doc))
+    assert a.kind == "unattributed"
+    assert a.source.span is None
+    assert "reportedly" in a.certainty.cues
+    assert a.certainty.label != "asserted"
+
+
+def test_a_negated_cue_phrase_lowers_the_score(rules_nlp: Language) -> None:
+    said = parsed(
+        rules_nlp,
+        "Lee said that taxes would rise.",
+        [("SOURCE", "Lee", 0), ("CUE", "said", 0), ("CONTENT", "that taxes would rise", 0)],
+    )
+    denied = parsed(
+        rules_nlp,
+        "Lee did not say that taxes would rise.",
+        [("SOURCE", "Lee", 0), ("CUE", "did not say", 0), ("CONTENT", "that taxes would rise", 0)],
+    )
+    (a,) = pairing.extract(said, speakers.build_entities(said))
+    (b,) = pairing.extract(denied, speakers.build_entities(denied))
+    assert b.certainty.score < a.certainty.score
+
+
 def test_a_content_with_no_learned_cue_takes_the_rules_cue(rules_nlp: Language) -> None:
     text = "“We will win,” Mayor Ann Lee said."
     doc = parsed(rules_nlp, text, [("CONTENT", "“We will win,”", 0)])

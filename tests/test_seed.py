@@ -112,3 +112,13 @@ def test_json_contract(seed: Analysis) -> None:
             if a[role] is not None and a[role]["span"] is not None:
                 start, end = a[role]["span"]
                 assert text[start:end] == a[role]["text"]
+
+
+def test_reported_claims_are_unattributed_and_hedged(seed: Analysis) -> None:
+    frustrated = next(a for a in seed.attributions if "frustrated" in a.content.text)
+    assert frustrated.kind == "unattributed"
+    assert "reportedly" in frustrated.certainty.cues
+    assert frustrated.certainty.label != "asserted"
+    forming = next(a for a in seed.attributions if "forming alliances" in a.content.text)
+    assert forming.kind == "unattributed"
+    assert forming.certainty.label != "asserted"

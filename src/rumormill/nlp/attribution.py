@@ -902,11 +902,17 @@ class Extractor:
             end = raw.cue_end or raw.cue.idx + len(raw.cue.text)
             cue = self.char_span(raw.cue.idx, end)
             lemma = raw.lemma or (cue_lemma(raw.cue) if raw.cue_end is None else None)
+            # A learned cue is a phrase ("is reportedly so frustrated with", "did not say"):
+            # its own words count, like the three before it.
+            phrase = self.tokens_between(raw.cue.idx, end)
             before = [t for t in self.doc[max(raw.cue.i - 3, 0) : raw.cue.i] if not t.is_space]
-            negated = any(certainty.is_negation(t.text) for t in before)
+            negated = any(certainty.is_negation(t.text) for t in (*before, *phrase))
+            inside = [t.text for t in phrase if t.lower_ in WRAPPERS]
             if raw.kind == "unattributed":
-                wrappers.append(raw.cue.text)
+                wrappers.extend(inside or [raw.cue.text])
                 lemma = None
+            else:
+                wrappers.extend(inside)
         content_tokens = self.tokens_between(*raw.content)
         wrappers.extend(
             t.text for t in content_tokens if t.lower_ in WRAPPERS and not self.quoted[t.i]

@@ -27,7 +27,7 @@ from spacy.tokens import Doc, Token
 
 from rumormill.model import Attribution, AttributionKind
 from rumormill.nlp.attribution import Extractor, Raw, cue_lemma, surface_kind
-from rumormill.nlp.patterns import UNATTRIBUTED_ADVERBS
+from rumormill.nlp.patterns import UNATTRIBUTED_ADVERBS, UNATTRIBUTED_NOUNS
 from rumormill.nlp.spans import SPANS_KEY
 from rumormill.nlp.speakers import EntityIndex
 
@@ -162,8 +162,9 @@ class Pairer(Extractor):
         kind: AttributionKind = surface_kind(
             self.text, [(cue.start, cue.end)], [(content.start, content.end)]
         )
-        if source is None and head.lower_ in UNATTRIBUTED_ADVERBS:
-            kind = "unattributed"
+        words = {t.lower_ for t in self.doc[cue.first : cue.last + 1]}
+        if source is None and words & (UNATTRIBUTED_ADVERBS | UNATTRIBUTED_NOUNS):
+            kind = "unattributed"  # "reportedly", "rumors", "reports": no one stands behind it
         content = self.whole_clause(content)
         raw = Raw(
             kind,
