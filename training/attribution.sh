@@ -18,7 +18,7 @@ PY="${PYTHON:-python}"
 export OMP_NUM_THREADS=1 PYTHONHASHSEED=0
 mkdir -p "$RUNS" training/corpus
 
-"$PY" training/attribution_spans.py --polnear "$POLNEAR" --out training/corpus
+"$PY" training/attribution_spans.py --polnear "$POLNEAR" --out training/corpus --model "$MODEL"
 
 "$PY" -m spacy train training/configs/attribution-spans.cfg \
     --output "$RUNS/attribution-tagger" --code src/rumormill/nlp/span_features.py \

@@ -6,7 +6,8 @@ because in PolNeAR they do not nest (where two spans overlap, the longer, then t
 is kept: 4 of 60,000 in train).
 
 Usage (training/attribution.sh runs all of it):
-  python training/attribution_spans.py --polnear ../shared/data/polnear --out training/corpus
+  python training/attribution_spans.py --polnear ../shared/data/polnear --out training/corpus \
+      [--model PIPELINE]   # the pipeline whose parse gives the syntax features
   python training/attribution_spans.py --score MODEL   # raw dev span scores of a pipeline
   python training/attribution_spans.py --assemble TAGGER_MODEL \
       --model src/rumormill/models/en_rumormill   # put the tagger into the shipped model
@@ -53,12 +54,12 @@ def layer_doc(doc: Doc, spans: list[tuple[int, int, str]], offset: int) -> Doc:
     return out
 
 
-def convert(polnear: Path, split: str, out: Path) -> dict[str, int]:
+def convert(polnear: Path, split: str, out: Path, model: Path = MODEL_DIR) -> dict[str, int]:
     """One split as one span layer (SOURCE, CUE, CONTENT: in PolNeAR no source or cue lies in
     a content and no content in another), one Doc per paragraph, with the syntax features of
     our shipped pipeline's parse of that paragraph, as `rumormill_attribution_spans` sees
     them."""
-    nlp = load_path(MODEL_DIR, exclude=TAGGERS)
+    nlp = load_path(model, exclude=TAGGERS)
     layer = DocBin(store_user_data=True)
     counts = {"docs": 0, "SOURCE": 0, "CUE": 0, "CONTENT": 0, "dropped": 0}
     articles = read_gold(polnear, split)
@@ -94,7 +95,12 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("training/corpus"))
     ap.add_argument("--score", type=Path, metavar="MODEL", help="raw dev span scores")
     ap.add_argument("--assemble", type=Path, metavar="TAGGER_MODEL")
-    ap.add_argument("--model", type=Path, default=Path("src/rumormill/models/en_rumormill"))
+    ap.add_argument(
+        "--model",
+        type=Path,
+        default=MODEL_DIR,
+        help="the pipeline that parses PolNeAR (features) and that gets the tagger",
+    )
     args = ap.parse_args()
     if args.score:
         print(json.dumps(score(args.polnear, "dev", args.score), indent=1))
@@ -103,7 +109,7 @@ def main() -> None:
         assemble(args.model, args.assemble)
         return
     args.out.mkdir(parents=True, exist_ok=True)
-    stats = {split: convert(args.polnear, split, args.out) for split in ("train", "dev")}
+    stats = {s: convert(args.polnear, s, args.out, args.model) for s in ("train", "dev")}
     print(json.dumps(stats, indent=1))
 
 
