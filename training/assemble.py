@@ -16,6 +16,8 @@ from pathlib import Path
 import spacy
 from spacy.lookups import load_lookups
 
+import rumormill.nlp.span_features  # noqa: F401  (registers the span tagger's layers)
+
 META = {
     "name": "rumormill",
     "version": "0.1.0",
