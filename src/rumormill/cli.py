@@ -198,5 +198,53 @@ def eval_speakers(
     out.print(table)
 
 
+@eval_app.command("factuality")
+def eval_factuality(
+    data: Annotated[
+        Path,
+        typer.Option(
+            help="One set folder holding <split>.jsonl (and train.jsonl), or a folder of them "
+            "(UW, MEANTIME, UDS_IH2, ...): every set with <split>.jsonl is scored."
+        ),
+    ] = Path("../shared/data/factuality"),
+    split: Annotated[
+        str, typer.Option(help="The split file to score: dev, test, ... (<split>.jsonl).")
+    ] = "dev",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the evaluation JSON.")] = False,
+) -> None:
+    """Score event factuality: our certainty on each target against its label (-3..+3), with a
+    constant train-mean baseline; MAE and Pearson r per data set."""
+    from rumormill.eval.factuality import BASELINE, evaluate_factuality
+
+    result = run(lambda: evaluate_factuality(data, split=split).to_dict())
+    if as_json:
+        print_json(result)
+        return
+    table = Table(title=f"{result['benchmark']} ({result['split']}, {result['n']} targets)")
+    table.add_column("group", no_wrap=True)
+    for column in ("n", "mae", "pearson_r"):
+        table.add_column(column, justify="right")
+    table.add_column("predicts")
+    groups = result["scores"]
+    for group, scores in groups.items():
+        name = group.removeprefix(f"{BASELINE}:")
+        if group == name:
+            predicts = "v1 certainty lexicon"
+        elif scores["train_n"]:
+            mean, n = scores["constant"], scores["train_n"]
+            predicts = f"{mean:+.3f}, the mean of {n:.0f} train labels"
+        else:
+            predicts = "0.0 (no train labels)"
+        table.add_row(
+            group,
+            f"{groups[name]['n']:.0f}",
+            f"{scores['mae']:.3f}",
+            f"{scores['pearson_r']:.3f}",
+            predicts,
+        )
+    table.caption = "pearson_r of a constant is undefined: reported as 0.0"
+    out.print(table)
+
+
 def main() -> None:
     app()

@@ -31,6 +31,7 @@ class Errors(StrEnum):
     E030 = "{path}: unknown evaluation data layout: {reason}"
     E031 = "{path}: line {line}: bad brat annotation {text!r}: {reason}"
     E032 = "{path}: bad BASIL file: {reason}"
+    E033 = "{path}: line {line}: bad factuality record: {reason}"
     E040 = "{path}: attribution extraction failed: {reason}"
 
     def message(self, **kwargs: object) -> str:
