@@ -93,7 +93,7 @@ def syntax_features(doc: Doc) -> np.ndarray:
         lex = "cue" if _is_cue(doc, i, (orth, pos, lemma)) else strings[ent]
         n = bisect.bisect_right(starts, idx) - 1
         quoted = n >= 0 and idx < quotes[n][1]
-        place = ("q" if quoted else "-") + ("s" if sent == 1 or i == 0 else "-")
+        place = ("q" if quoted else "-") + ("s" if sent == 1 else "-")
         row = rows[i]
         row[0] = _hash(dep_)
         row[1] = _hash(tags[i])
