@@ -28,7 +28,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-eval_app = typer.Typer(help="Score rumormill on public benchmarks (dev splits).")
+eval_app = typer.Typer(help="Score rumormill on public benchmarks (dev splits by default).")
 app.add_typer(eval_app, name="eval")
 
 out = Console()
