@@ -72,28 +72,23 @@ def main() -> None:
     bare = statistics.median(bare_times)
     base, full = statistics.median(base_times), statistics.median(full_times)
     spans = statistics.median(spans_times)
+
+    def row(seconds: float) -> dict[str, float]:
+        return {
+            "articles_per_second": round(len(articles) / seconds, 2),
+            "words_per_second": round(n_words / seconds),
+        }
+
     result = {
         "benchmark": "analyze-speed",
         "corpus": "polnear dev (84 articles)",
         "words": n_words,
         "attributions": n_attributions,
         "rows": {
-            "baseline:nlp.pipe": {
-                "articles_per_second": round(len(articles) / bare, 2),
-                "words_per_second": round(n_words / bare),
-            },
-            "baseline:parse": {
-                "articles_per_second": round(len(articles) / base, 2),
-                "words_per_second": round(n_words / base),
-            },
-            "parse+spans": {
-                "articles_per_second": round(len(articles) / spans, 2),
-                "words_per_second": round(n_words / spans),
-            },
-            "analyze": {
-                "articles_per_second": round(len(articles) / full, 2),
-                "words_per_second": round(n_words / full),
-            },
+            "baseline:nlp.pipe": row(bare),
+            "baseline:parse": row(base),
+            "parse+spans": row(spans),
+            "analyze": row(full),
         },
         "overhead": round(full / base - 1, 3),
     }

@@ -28,14 +28,12 @@ from rumormill.nlp.pipeline import MODEL_DIR, load_path, paragraphs
 from rumormill.nlp.span_features import bare_copy
 from rumormill.nlp.spans import TAGGERS
 
-OLD_TAGGERS = ("attribution_short", "attribution_content")  # the two-layer taggers before
-
 Fragment = tuple[int, int]
 
 
-def non_overlapping(spans: list[tuple[int, int, str]], *, outermost: bool) -> list:
-    """Keep spans that do not overlap one already kept (longest first when `outermost`)."""
-    order = sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))) if outermost else sorted(spans)
+def non_overlapping(spans: list[tuple[int, int, str]]) -> list:
+    """Keep spans that do not overlap one already kept: in text order, the longest first."""
+    order = sorted(spans, key=lambda s: (s[0], -(s[1] - s[0])))
     kept: list[tuple[int, int, str]] = []
     for start, end, label in order:
         if all(end <= s or start >= e for s, e, _ in kept):
@@ -73,7 +71,7 @@ def convert(polnear: Path, split: str, out: Path, model: Path = MODEL_DIR) -> di
             for s, e in frags
             if e > s
         ]
-        kept = non_overlapping(spans, outermost=True)
+        kept = non_overlapping(spans)
         counts["dropped"] += len(set(spans)) - len(kept)
         offset = 0
         for para in paras:
@@ -117,7 +115,7 @@ def assemble(model: Path, tagger: Path) -> None:
     """Source the tagger into the shipped pipeline, disabled: it runs only through
     `rumormill_attribution_spans` (src/rumormill/nlp/spans.py), on bare copies."""
     nlp = spacy.load(model)
-    for name in (*TAGGERS, *OLD_TAGGERS):
+    for name in TAGGERS:
         if name in nlp.component_names:
             nlp.remove_pipe(name)
     (name,) = TAGGERS

@@ -45,8 +45,9 @@ class CachedLemmas:
         strings = doc.vocab.strings
         keys = doc.to_array([ORTH, POS, MORPH, LEMMA])
         lemmas = keys[:, 3].copy()
+        overwrite = rules.overwrite  # type: ignore[attr-defined]
         for i, row in enumerate(keys.tolist()):
-            if row[3] and not rules.overwrite:  # type: ignore[attr-defined]
+            if row[3] and not overwrite:
                 continue
             key = (row[0], row[1], row[2])
             lemma = self.cache.get(key)

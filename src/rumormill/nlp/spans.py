@@ -26,7 +26,6 @@ from rumormill.nlp.span_features import bare_copy
 SPANS_KEY = "attribution"
 COMPONENT = "rumormill_attribution_spans"
 TAGGERS = ("attribution_tagger",)
-ROLES = ("SOURCE", "CUE", "CONTENT")
 
 
 class AttributionSpans:
