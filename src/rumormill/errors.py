@@ -28,10 +28,13 @@ class Errors(StrEnum):
     E012 = "{path}: line {line}: the record has no text (field 'text' missing or empty)"
     E013 = "{path}: line {line}: field {field!r} must be a string or null, got {got}"
     E020 = "the shipped language model is missing or unreadable at {path}: {reason}"
+    E021 = "{path}: bad model file: {reason}"
     E030 = "{path}: unknown evaluation data layout: {reason}"
     E031 = "{path}: line {line}: bad brat annotation {text!r}: {reason}"
     E032 = "{path}: bad BASIL file: {reason}"
     E033 = "{path}: line {line}: bad factuality record: {reason}"
+    E034 = "{path}: bad uncertainty (Szeged XML) file: {reason}"
+    E035 = "{path}: line {line}: bad Emergent record: {reason}"
     E040 = "{path}: attribution extraction failed: {reason}"
 
     def message(self, **kwargs: object) -> str:
