@@ -24,6 +24,7 @@ from rumormill.cli import app
 from rumormill.errors import Errors, InputError
 from rumormill.eval.factuality import (
     BASELINE,
+    LEXICON,
     Sentence,
     Stats,
     Target,
@@ -35,8 +36,10 @@ from rumormill.eval.factuality import (
     read_sentences,
     scores_of,
     target_certainty,
+    target_event,
 )
 from rumormill.eval.report import EvalReport
+from rumormill.nlp import certainty
 
 runner = CliRunner()
 
@@ -274,6 +277,14 @@ def test_streaming_metrics_match_the_two_pass_formulas(pairs: list[tuple[float, 
 # --- ours on one target ------------------------------------------------------------------------
 
 
+def events_of(nlp: Language, lines: list[str]) -> list[certainty.Event]:
+    return [
+        target_event(doc, t)
+        for doc, sentence in parsed([parse_line(line) for line in lines], nlp)
+        for t in sentence.targets
+    ]
+
+
 def certainty_of(nlp: Language, line: str) -> list[float]:
     ((doc, sentence),) = parsed([parse_line(line)], nlp)
     assert [t.text for t in doc] == list(sentence.tokens)
@@ -299,10 +310,15 @@ def test_the_lexicon_on_one_target(nlp: Language) -> None:
 def check_shape(data: dict[str, Any], sets: list[str], split: str = "dev") -> None:
     assert set(data) == {"benchmark", "split", "n", "scores"}
     assert (data["benchmark"], data["split"]) == ("factuality", split)
-    assert set(data["scores"]) == {*sets, *(f"{BASELINE}:{name}" for name in sets)}
+    assert set(data["scores"]) == {
+        *sets,
+        *(f"{BASELINE}:{name}" for name in sets),
+        *(f"{LEXICON}:{name}" for name in sets),
+    }
     assert data["n"] == sum(data["scores"][name]["n"] for name in sets)
     for name in sets:
         assert set(data["scores"][name]) == {"mae", "pearson_r", "n"}
+        assert set(data["scores"][f"{LEXICON}:{name}"]) == {"mae", "pearson_r"}
         baseline = data["scores"][f"{BASELINE}:{name}"]
         assert set(baseline) == {"mae", "pearson_r", "constant", "train_n"}
         assert baseline["pearson_r"] == 0.0
@@ -332,9 +348,15 @@ def test_evaluate_on_invented_sets(tmp_path: Path, nlp: Language) -> None:
     meantime = data["scores"][f"{BASELINE}:MEANTIME"]
     assert (meantime["constant"], meantime["train_n"]) == (0.0, 0)
     assert meantime["mae"] == pytest.approx(statistics.fmean(abs(g) for g in gold), 1e-3)
-    # Ours: [-3, 3, 0.5, 3] against the gold labels.
-    ours = scores_of(zip(gold, [-3.0, 3.0, 0.5, 3.0], strict=True))
-    assert data["scores"]["UW"] == pytest.approx({**ours, "n": 4}, abs=1e-4)
+    # The lexicon: [-3, 3, 0.5, 3] against the gold labels.
+    lexicon = scores_of(zip(gold, [-3.0, 3.0, 0.5, 3.0], strict=True))
+    assert data["scores"][f"{LEXICON}:UW"] == pytest.approx(lexicon, abs=1e-4)
+    # Ours: the shipped model, each set in its own terms.
+    for name in ("UW", "MEANTIME"):
+        scorer = certainty.Scorer(certainty.default().model, name)
+        predicted = [scorer.score(e).score for e in events_of(nlp, [COME, LEAVE, VOTE])]
+        ours = scores_of(zip(gold, predicted, strict=True))
+        assert data["scores"][name] == pytest.approx({**ours, "n": 4}, abs=1e-4)
     # One set folder alone.
     alone = evaluate_factuality(tmp_path / "UW", nlp=nlp).to_dict()
     check_shape(alone, ["UW"])
@@ -420,3 +442,12 @@ def test_dev_factuality_stays_within_the_pinned_bounds(dev_report: EvalReport) -
         if dev_report.scores[name]["mae"] > ceiling
     ]
     assert not worse, "outside the pinned bounds:\n" + "\n".join(worse)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("name", ["UW", "MEANTIME", "UDS_IH2"])
+def test_ours_beats_both_baselines_on_dev(dev_report: EvalReport, name: str) -> None:
+    ours = dev_report.scores[name]
+    for baseline in (f"{LEXICON}:{name}", f"{BASELINE}:{name}"):
+        assert ours["mae"] < dev_report.scores[baseline]["mae"], baseline
+        assert ours["pearson_r"] > dev_report.scores[baseline]["pearson_r"], baseline

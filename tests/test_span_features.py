@@ -15,7 +15,8 @@ from spacy.strings import hash_string
 from spacy.tokens import Doc, DocBin, Span
 
 from rumormill.nlp import pipeline
-from rumormill.nlp.attribution import cue_lemma, find_quotes
+from rumormill.nlp.attribution import find_quotes
+from rumormill.nlp.cues import cue_lemma
 from rumormill.nlp.span_features import (
     SYNTAX_COLUMNS,
     SYNTAX_KEY,

@@ -212,9 +212,9 @@ def eval_factuality(
     ] = "dev",
     as_json: Annotated[bool, typer.Option("--json", help="Print the evaluation JSON.")] = False,
 ) -> None:
-    """Score event factuality: our certainty on each target against its label (-3..+3), with a
-    constant train-mean baseline; MAE and Pearson r per data set."""
-    from rumormill.eval.factuality import BASELINE, evaluate_factuality
+    """Score event factuality: our learned certainty on each target against its label
+    (-3..+3), with the v1 lexicon and a constant train-mean baseline; MAE and Pearson r per set."""
+    from rumormill.eval.factuality import BASELINE, LEXICON, evaluate_factuality
 
     result = run(lambda: evaluate_factuality(data, split=split).to_dict())
     if as_json:
@@ -227,8 +227,10 @@ def eval_factuality(
     table.add_column("predicts")
     groups = result["scores"]
     for group, scores in groups.items():
-        name = group.removeprefix(f"{BASELINE}:")
+        name = group.removeprefix(f"{BASELINE}:").removeprefix(f"{LEXICON}:")
         if group == name:
+            predicts = "learned certainty model"
+        elif group.startswith(LEXICON):
             predicts = "v1 certainty lexicon"
         elif scores["train_n"]:
             mean, n = scores["constant"], scores["train_n"]
@@ -244,6 +246,64 @@ def eval_factuality(
         )
     table.caption = "pearson_r of a constant is undefined: reported as 0.0"
     out.print(table)
+
+
+def metric_table(result: dict[str, Any], unit: str) -> Table:
+    """One row per group, one column per metric (fractions shown as percentages)."""
+    table = Table(title=f"{result['benchmark']} ({result['split']}, {result['n']} {unit})")
+    table.add_column("group", no_wrap=True)
+    metrics = list(dict.fromkeys(m for scores in result["scores"].values() for m in scores))
+    for metric in metrics:
+        table.add_column(metric, justify="right")
+    for group, scores in result["scores"].items():
+        table.add_row(group, *(f"{scores[m]:.1%}" if m in scores else "" for m in metrics))
+    return table
+
+
+@eval_app.command("hedges")
+def eval_hedges(
+    data: Annotated[
+        Path,
+        typer.Option(help="One Szeged uncertainty corpus file (wiki.xml, bio_*.xml)."),
+    ] = Path("../shared/data/uncertainty/wiki.xml"),
+    split: Annotated[
+        str,
+        typer.Option(help="dev or train (our seeded split by document), or all (every document)."),
+    ] = "dev",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the evaluation JSON.")] = False,
+) -> None:
+    """Score hedge-cue detection: cue-level P/R/F1 and sentence-level F1 of the uncertain class,
+    with the v1 hedge lexicon as the baseline."""
+    from rumormill.eval.hedges import evaluate_hedges
+
+    result = run(lambda: evaluate_hedges(data, split=split).to_dict())
+    if as_json:
+        print_json(result)
+        return
+    out.print(metric_table(result, "sentences"))
+
+
+@eval_app.command("stance")
+def eval_stance(
+    emergent: Annotated[
+        Path,
+        typer.Option(help="An Emergent CSV (the layout of emergent_train_all_columns.csv)."),
+    ] = Path("../shared/data/emergent/emergent_train_all_columns.csv"),
+    train: Annotated[
+        Path | None,
+        typer.Option(help="Train on this file and score --emergent (else: 5-fold CV by claim)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the evaluation JSON.")] = False,
+) -> None:
+    """Score stance toward a claim (for / against / observing) from our certainty of each
+    headline: accuracy and macro-F1, with the majority class as the baseline."""
+    from rumormill.eval.stance import evaluate_stance
+
+    result = run(lambda: evaluate_stance(emergent, train=train).to_dict())
+    if as_json:
+        print_json(result)
+        return
+    out.print(metric_table(result, "headlines"))
 
 
 def main() -> None:

@@ -7,25 +7,15 @@ line: `{"text": tokens joined by spaces, "targets": [{"span1": [start, end], "la
 "span_text": ...}, ...]}`; `span1` counts tokens (whitespace-separated words of `text`),
 end-exclusive.  Protocol (documented in docs/accuracy.md):
 
-- **Ours** is the v1 certainty lexicon (`nlp/certainty.py`, what `analyze` gives an
-  attribution) applied to one target.  The sentence is parsed as it is tokenized in the file
-  (the shipped pipeline over a Doc of those words; entities and the span tagger are not run).
-  The target's token is the syntactic head of its span.  From it we walk up the dependency
-  tree to the first ancestor that is a cue verb (`cue_lemma`, as the extractor finds cues),
-  which is the cue, or to the root.  The content words are the target's modifiers
-  (dependents labelled `aux`, `aux:pass`, `advmod`, `amod`, `det`, `discourse`) and every
-  ancestor on the way with its modifiers, in sentence order; the target's own word is left
-  out (a hedge word hedges what it governs: the event "seems" in "it seems clear" happened).
-  A `conj` arc is passed through without taking the first conjunct's words (it shares its
-  head, it does not govern its sister).  Then, as `analyze` scores a content: the cue verb's
-  value (no cue: asserted, +3), negated by a negation in the three tokens before it or in it;
-  every hedge in the content words caps the score; reporter's wrappers in the content words,
-  and adverbs among them in the three tokens before the cue, lower it.  One addition for
-  event targets, which `analyze` does not have: a negation modifying the target itself
-  (`not`, `n't`, `never`, `no`) flips the sign of the score ("did n't [come]").  A negation
-  higher up does not: whether it reaches the event depends on the verb (implicatives,
-  factives), which the lexicon does not know.  The lexicon's scale is already the data's
-  (-3..+3): no mapping.
+- **The event.**  The sentence is parsed as it is tokenized in the file (the shipped pipeline
+  over a Doc of those words; entities and the span tagger are not run).  The target's token is
+  the syntactic head of its span; `certainty.walk` climbs from it to its cue verb or the root.
+- **Ours** is the learned certainty model (`certainty.Scorer`, what `analyze` reports), in the
+  author's voice, in the terms of the set scored when it was trained on that set (its
+  per-set weights and calibration), else in newswire's (UW).
+- **baseline:lexicon** is the v1 certainty lexicon on the same event (`certainty.lexicon`: the
+  cue verb's value, hedges in the modifiers on the way capping it, wrappers lowering it, a
+  negation of the event flipping its sign).  The lexicon's scale is already the data's.
 - **baseline:constant** predicts, for every target of a set, the mean label of that set's
   `train.jsonl` (on dev or test, never the mean of the split scored).  A set with no
   `train.jsonl`, or none with a target, predicts 0.0 (the middle of the scale), `train_n` 0.
@@ -49,30 +39,25 @@ from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from rumormill.errors import Errors, InputError
 from rumormill.eval.report import EvalReport
 from rumormill.ingest import files
 from rumormill.model import Certainty
 from rumormill.nlp import certainty, pipeline, spans
-from rumormill.nlp.attribution import cue_lemma
-from rumormill.nlp.patterns import WRAPPERS
 
 logger = logging.getLogger(__name__)
 
 BENCHMARK = "factuality"
 BASELINE = "baseline:constant"
+LEXICON = "baseline:lexicon"
 TRAIN = "train"
 SCALE = 3.0
 # One sentence with its targets; the longest line of the release is about 2,400 bytes.
 LINE_LIMIT = 1_000_000
-# Dependents that modify the word they hang on: where hedges, negations and wrappers sit.
-MODIFIER_DEPS = frozenset({"aux", "aux:pass", "advmod", "amod", "det", "discourse"})
 # What the walk needs is the parse and the lemmas; the rest of the pipeline is not run.
 NOT_RUN = ("ner", pipeline.ENTITY_RULES, spans.COMPONENT)
-# As the extractor does: a negation or a reporter's adverb this close before the cue counts.
-BEFORE_CUE = 3
 
 
 # --- the reader --------------------------------------------------------------------------------
@@ -245,60 +230,17 @@ def scores_of(pairs: Iterable[tuple[float, float]]) -> dict[str, float]:
     return stats.scores()
 
 
-# --- ours: the v1 lexicon on one target ---------------------------------------------------------
+# --- ours and the lexicon on one target --------------------------------------------------------
 
 
-def head_of(doc: Doc, start: int, end: int) -> Token:
-    """The syntactic head of tokens start..end: the first whose head lies outside them."""
-    for token in doc[start:end]:
-        if token.head.i == token.i or not start <= token.head.i < end:
-            return token
-    return doc[start]
+def target_event(doc: Doc, target: Target) -> certainty.Event:
+    """The event of a target: the head of its span, walked up to its cue (`certainty.walk`)."""
+    return certainty.walk(certainty.head_of(doc, target.start, target.end))
 
 
 def target_certainty(doc: Doc, start: int, end: int) -> Certainty:
-    """The v1 lexicon's certainty for the event at tokens start..end of a parsed sentence
-    (the walk of the module docstring)."""
-    target = node = head_of(doc, start, end)
-    content: set[int] = set()
-    cue: Token | None = None
-    passing = False
-    while True:
-        if not passing:
-            if node is not target:
-                content.add(node.i)
-            content.update(c.i for c in node.children if c.dep_ in MODIFIER_DEPS)
-        if node.head.i == node.i:
-            break
-        passing = node.dep_ == "conj"
-        node = node.head
-        if not passing and cue_lemma(node) is not None:
-            cue = node
-            break
-    words = [doc[i].text for i in sorted(content)]
-    wrappers = [w for w in words if w.lower() in WRAPPERS]
-    lemma: str | None = None
-    negated = False
-    if cue is not None:
-        lemma = cue_lemma(cue)
-        before = [t for t in doc[max(cue.i - BEFORE_CUE, 0) : cue.i] if not t.is_space]
-        negated = any(certainty.is_negation(t.text) for t in (*before, cue))
-        wrappers.extend(t.text for t in before if t.lower_ in WRAPPERS and t.pos_ == "ADV")
-    found = certainty.assess(
-        words,
-        cue_lemma=lemma,
-        cue_text=cue.text if cue is not None else None,
-        negated=negated,
-        wrappers=wrappers,
-    )
-    negations = [
-        c.text for c in target.children if c.dep_ in MODIFIER_DEPS and certainty.is_negation(c.text)
-    ]
-    if len(negations) % 2 == 0:
-        return found
-    score = -found.score if found.score else 0.0
-    cues = tuple(dict.fromkeys((*found.cues, *negations)))
-    return Certainty(score=score, label=certainty.label(score), cues=cues)
+    """The v1 lexicon's certainty for the event at tokens start..end of a parsed sentence."""
+    return certainty.lexicon(certainty.walk(certainty.head_of(doc, start, end)))
 
 
 def parsed(sentences: Iterable[Sentence], nlp: Language) -> Iterator[tuple[Doc, Sentence]]:
@@ -315,15 +257,22 @@ def parsed(sentences: Iterable[Sentence], nlp: Language) -> Iterator[tuple[Doc, 
 
 
 def evaluate_factuality(
-    root: Path, *, split: str = "dev", nlp: Language | None = None
+    root: Path,
+    *,
+    split: str = "dev",
+    nlp: Language | None = None,
+    scorer: certainty.Scorer | None = None,
 ) -> EvalReport:
-    """Score ours (the v1 certainty lexicon on each target) and baseline:constant, in the same
-    run, on `<split>.jsonl` of one set folder or of every set folder in `root`.  Groups:
-    `<SET>` (ours: `mae`, `pearson_r` and `n`, the set's targets) and `baseline:constant:<SET>`
-    (`mae`, `pearson_r`, the `constant` it predicts and `train_n`, the number of train targets
-    it is the mean of).  `n` is the number of targets of all sets."""
+    """Score ours (the learned certainty model), baseline:lexicon (the v1 lexicon) and
+    baseline:constant, in the same run, on `<split>.jsonl` of one set folder or of every set
+    folder in `root`.  Groups: `<SET>` (ours: `mae`, `pearson_r` and `n`, the set's targets),
+    `baseline:lexicon:<SET>` (`mae`, `pearson_r`) and `baseline:constant:<SET>` (`mae`,
+    `pearson_r`, the `constant` it predicts and `train_n`, the number of train targets it is
+    the mean of).  `n` is the number of targets of all sets."""
     sets = find_sets(root, split)
     model = nlp or pipeline.load()
+    shipped = scorer or certainty.default()
+    domains = shipped.model.meta.get("domains", [])
     report = EvalReport(benchmark=BENCHMARK, split=split, n=0)
     for name, path in sets:
         train = path.parent / f"{TRAIN}.jsonl"
@@ -332,13 +281,20 @@ def evaluate_factuality(
         else:
             logger.warning("%s: no %s; baseline:constant predicts 0.0", path.parent, train.name)
             constant, train_n = 0.0, 0
-        ours, baseline = Stats(), Stats()
+        # A set the model was trained on is scored in its own terms; any other as news.
+        domain = name if name in domains else certainty.NEWS
+        ours_scorer = certainty.Scorer(shipped.model, domain)
+        ours, lexical, baseline = Stats(), Stats(), Stats()
         for doc, sentence in parsed(read_sentences(path), model):
             for target in sentence.targets:
-                ours.add(target.label, target_certainty(doc, target.start, target.end).score)
+                event = target_event(doc, target)
+                found = certainty.lexicon(event)
+                ours.add(target.label, ours_scorer.score(event, found).score)
+                lexical.add(target.label, found.score)
                 baseline.add(target.label, constant)
         logger.info("scored %s targets of %s", ours.n, path)
         report.scores[name] = {**ours.scores(), "n": ours.n}
+        report.scores[f"{LEXICON}:{name}"] = lexical.scores()
         report.scores[f"{BASELINE}:{name}"] = {
             **baseline.scores(),
             "constant": constant,

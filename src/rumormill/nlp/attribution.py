@@ -26,15 +26,13 @@ from spacy.tokens import Doc, Token
 
 from rumormill.model import Attribution, AttributionKind, Source, Span
 from rumormill.nlp import certainty
+from rumormill.nlp.cues import cue_lemma
 from rumormill.nlp.patterns import (
     ACCORDING_TO,
     CHANNEL_PREFIXES,
     CHAR_QUOTE_CLOSE,
     CHAR_QUOTE_OPEN,
     CHAR_QUOTE_STRAIGHT,
-    CUE_IRREGULAR,
-    CUE_NOUN_LIKE,
-    CUE_VERBS,
     OUTLET_WORDS,
     PARAGRAPH_BREAK,
     REPORT_NOUNS,
@@ -217,33 +215,6 @@ def find_quotes(text: str) -> list[Quote]:
 
 
 # --- cue words -------------------------------------------------------------------------------
-
-
-def cue_lemma(token: Token) -> str | None:
-    """The cue-verb lemma of `token`, or None when it is not a reporting verb here."""
-    word = token.lower_
-    if not token.is_alpha or token.pos_ in {"PROPN", "ADP", "DET", "PRON", "CCONJ"}:
-        return None
-    if word in CUE_NOUN_LIKE and token.pos_ != "VERB":
-        return None
-    if token.pos_ in {"NOUN", "ADJ"} and word not in CUE_IRREGULAR and not word.endswith("ed"):
-        return None
-    lemma = token.lemma_.lower()
-    if lemma in CUE_VERBS:
-        return lemma
-    if word in CUE_IRREGULAR:
-        return CUE_IRREGULAR[word]
-    for suffix, repl in (("ied", "y"), ("ies", "y"), ("ing", ""), ("ing", "e"), ("ed", "")):
-        if word.endswith(suffix):
-            base = word[: -len(suffix)] + repl
-            if base in CUE_VERBS:
-                return base
-            if len(base) > 2 and base[-1] == base[-2] and base[:-1] in CUE_VERBS:
-                return base[:-1]
-    for suffix in ("es", "s", "d"):
-        if word.endswith(suffix) and word[: -len(suffix)] in CUE_VERBS:
-            return word[: -len(suffix)]
-    return None
 
 
 def is_passive(token: Token) -> bool:
@@ -923,12 +894,18 @@ class Extractor:
                 for t in self.doc[max(raw.cue.i - 3, 0) : raw.cue.i]
                 if t.lower_ in WRAPPERS and t.pos_ == "ADV"
             )
-        score = certainty.assess(
+        lexical = certainty.assess(
             [t.text for t in content_tokens],
             cue_lemma=lemma,
             cue_text=cue.text if cue is not None else None,
             negated=negated,
             wrappers=wrappers,
+        )
+        unattributed = raw.kind == "unattributed"
+        score = certainty.score_content(
+            [t for t in content_tokens if not t.is_space],
+            lexical,
+            cue_value=None if unattributed else certainty.cue_value(lemma, negated=negated),
         )
         source = raw.resolved or Source(span=None, type="UNNAMED")
         return Attribution(

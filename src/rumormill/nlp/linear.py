@@ -7,7 +7,8 @@ an L2 penalty: no randomness, so the same rows give the same model, byte for byt
 machine with the same numpy.  They are stored as JSON (weights rounded to 6 places) and read
 back without numpy's help at prediction time: scoring a row is a dictionary walk.
 
-Losses: `squared` and `huber` (delta 1.0) fit a score, `logistic` fits the probability of a
+Losses: `squared` and `huber` (delta 1.0 by default; a small delta fits the median, as an absolute
+error does) fit a score, `logistic` fits the probability of a
 binary label (targets 0 or 1).  `Classifier` is one logistic model per class, one against the
 rest; it predicts the class whose model scores highest.
 """
@@ -167,6 +168,7 @@ def fit(
     steps: int = 400,
     learning_rate: float = 0.05,
     sample_weights: Sequence[float] | None = None,
+    delta: float = HUBER_DELTA,
     meta: Mapping[str, Any] | None = None,
 ) -> LinearModel:
     """Fit a model to (row, target) pairs by full-batch Adam; deterministic.
@@ -217,7 +219,7 @@ def fit(
         if loss == "logistic":
             residual = 1.0 / (1.0 + np.exp(-pred)) - y
         elif loss == "huber":
-            residual = np.clip(pred - y, -HUBER_DELTA, HUBER_DELTA)
+            residual = np.clip(pred - y, -delta, delta)
         else:
             residual = pred - y
         g_row = sw * residual
@@ -230,7 +232,10 @@ def fit(
         params = params - rate * m / (np.sqrt(v) + eps)
     w = params[:d]
     weights = {name: float(w[i]) for i, name in enumerate(names) if abs(w[i]) >= 5e-7}
-    info = {"rows": n, "features": d, "l2": l2, "min_count": min_count, "steps": steps}
+    info: dict[str, Any] = {"rows": n, "features": d, "l2": l2, "min_count": min_count}
+    info.update(steps=steps, learning_rate=learning_rate)
+    if loss == "huber":
+        info["delta"] = delta
     return LinearModel(
         loss=loss, bias=float(params[d]), weights=weights, meta={**info, **(meta or {})}
     )

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from rumormill.model import Attribution, AttributionKind
-from rumormill.nlp.attribution import Extractor, Raw, cue_lemma, surface_kind
+from rumormill.nlp.attribution import Extractor, Raw, surface_kind
+from rumormill.nlp.cues import cue_lemma
 from rumormill.nlp.patterns import UNATTRIBUTED_ADVERBS, UNATTRIBUTED_NOUNS
 from rumormill.nlp.spans import SPANS_KEY
 from rumormill.nlp.speakers import EntityIndex

@@ -535,3 +535,25 @@ ORG_HEAD_WORDS = frozenset(
 # --- paragraphs ---------------------------------------------------------------------------------
 # A blank line (maybe with spaces) ends a paragraph; the break stays with the paragraph before.
 PARAGRAPH_END = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+
+# === stance toward a claim (eval/stance.py, Emergent) ==========================================
+# Written for the stance scorer; nothing else matches on these.  Lower-case words or lemmas,
+# matched against a headline's tokens (their text or their lemma, lower-cased).
+# Words that refute what they report, after Ferreira & Vlachos (NAACL 2016): "Met police
+# denies ...", "... is a hoax", "Fake story ...".
+STANCE_REFUTING = frozenset(
+    """
+    fake fraud hoax false deny denies denied refute refutes debunk debunks debunked bogus
+    prank pranks retract retracts retracted nope despite doubt doubts myth untrue
+    """.split()
+)
+# Words that report without committing, after Ferreira & Vlachos (NAACL 2016): "allegedly",
+# "report says", "could", "rumoured".
+STANCE_HEDGING = frozenset(
+    """
+    alleged allegedly apparently appear appears claim claims claimed could evidently largely
+    likely mainly may maybe might mostly perhaps presumably probably purported purportedly
+    reported reportedly rumor rumors rumour rumours rumored rumoured say says seem seems
+    somewhat unconfirmed unverified
+    """.split()
+)

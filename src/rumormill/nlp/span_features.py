@@ -44,7 +44,8 @@ from thinc.api import (
 )
 from thinc.types import Floats2d, Ints2d
 
-from rumormill.nlp.attribution import cue_lemma, find_quotes
+from rumormill.nlp.attribution import find_quotes
+from rumormill.nlp.cues import cue_lemma
 
 SYNTAX_KEY = "rumormill_syntax"
 SYNTAX_COLUMNS = ("dep", "tag", "arc", "lex", "place")
