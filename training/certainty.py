@@ -57,14 +57,13 @@ def examples(path: Path, nlp: Language) -> Iterator[tuple[certainty.Event, float
 
 
 def rows_of(data: Path, split: str, nlp: Language) -> dict[str, list[Example]]:
-    """Per set: (domain row, label) of every target of `<SET>/<split>.jsonl`."""
+    """Per set: (shared row, label) of every target of `<SET>/<split>.jsonl`."""
     out: dict[str, list[Example]] = {}
     for name, path in factuality.find_sets(data, split):
         rows: list[Example] = []
         for event, gold in examples(path, nlp):
             lexical = certainty.lexicon(event)
-            row = certainty.features(event, lexical)
-            rows.append((certainty.domain_row(row, name), gold))
+            rows.append((certainty.features(event, lexical), gold))
             if split == "train":
                 CUE_COUNTS.update(cue.lower() for cue in lexical.cues)
         out[name] = rows
@@ -89,7 +88,7 @@ def fit_model(
     for name in sorted(train):
         examples = train[name]
         for row, label in examples:
-            rows.append(row)
+            rows.append(certainty.domain_row(row, name))
             gold.append(label)
             weights.append(1.0 / len(examples))
     return linear.fit(
@@ -119,9 +118,10 @@ def calibration(
         part = {n: [e for i, e in enumerate(ex) if i % folds != k] for n, ex in train.items()}
         model = fit_model(part, **setting)  # type: ignore[arg-type]
         for name, examples in train.items():
+            scorer = certainty.Scorer(model, name)
             for i, (row, label) in enumerate(examples):
                 if i % folds == k:
-                    pairs[name].append((model.predict(row), label))
+                    pairs[name].append((scorer.raw(row), label))
     knots: dict[str, list[list[float]]] = {}
     for name, found in pairs.items():
         found.sort()

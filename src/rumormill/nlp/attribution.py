@@ -885,8 +885,12 @@ class Extractor:
             else:
                 wrappers.extend(inside)
         content_tokens = self.tokens_between(*raw.content)
+        # A wrapper counts once, also when the cue that carries it lies inside the content.
+        cue_words = {t.i for t in phrase} if raw.cue is not None else set()
         wrappers.extend(
-            t.text for t in content_tokens if t.lower_ in WRAPPERS and not self.quoted[t.i]
+            t.text
+            for t in content_tokens
+            if t.lower_ in WRAPPERS and not self.quoted[t.i] and t.i not in cue_words
         )
         if raw.cue is not None and raw.kind != "unattributed":
             wrappers.extend(

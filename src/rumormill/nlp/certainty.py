@@ -329,7 +329,7 @@ def is_question(token: Token) -> bool:
     set beside a question, "Does it matter? It matters a lot", is not in it)."""
     node = token
     while True:
-        if any(c.text == "?" for c in node.children):
+        if any(c.text == "?" for c in node.rights):
             return True
         if node.head.i == node.i or node.dep_ == "parataxis":
             return False
@@ -367,14 +367,33 @@ class Scorer:
     model: LinearModel
     domain: str = NEWS
 
-    @property
+    @functools.cached_property
     def knots(self) -> Sequence[Sequence[float]] | None:
         found = self.model.meta.get("calibration", {}).get(self.domain)
         return found if isinstance(found, list) else None
 
+    @functools.cached_property
+    def weights(self) -> tuple[float, dict[str, float]]:
+        """The bias and the weights in this domain: shared plus the domain's own, summed once
+        (scoring then walks the shared features only, as `domain_row` would twice)."""
+        weights = self.model.weights
+        prefix = f"{self.domain}|"
+        merged = {k: w for k, w in weights.items() if "|" not in k}
+        for key, w in weights.items():
+            if key.startswith(prefix):
+                name = key[len(prefix) :]
+                merged[name] = merged.get(name, 0.0) + w
+        return self.model.bias + merged.pop("bias", 0.0), merged
+
+    def raw(self, row: dict[str, float]) -> float:
+        """The model's score of a shared row (`features`) in this domain."""
+        bias, weights = self.weights
+        get = weights.get
+        return bias + sum(get(name, 0.0) * value for name, value in row.items())
+
     def value(self, row: dict[str, float]) -> float:
-        """The calibrated score of a domain row, on the scale."""
-        return max(-SCALE, min(SCALE, calibrate(self.knots, self.model.predict(row))))
+        """The calibrated score of a shared row, on the scale."""
+        return max(-SCALE, min(SCALE, calibrate(self.knots, self.raw(row))))
 
     @classmethod
     def load(cls, path: Path | None = None, *, domain: str = NEWS) -> Scorer:
@@ -384,8 +403,7 @@ class Scorer:
         """The event's certainty: the model's score, with the lexicon's cues beside it.
         `lexical` is `lexicon(event)`, when the caller has it already."""
         lexical = lexical or lexicon(event)
-        row = domain_row(features(event, lexical), self.domain)
-        value = self.value(row)
+        value = self.value(features(event, lexical))
         if self.unproven(lexical.cues):
             value = min(value, lexical.score)
         value = round(value, 2)
@@ -430,6 +448,8 @@ def score_content(
         after = [c for c in target.children if c.dep_ == "parataxis" and c.i in inside]
         target = next((c for c in after if not is_question(c)), target)
     own = chosen.score(walk(target, within=inside)).score
+    # The event's own negation is a reason to show ("the mayor was not arrested").
+    cues = tuple(dict.fromkeys((*lexical.cues, *negations_of(target))))
     if cue_value is None:
         value = min(own, lexical.score)
     elif cue_value >= 0:
@@ -439,7 +459,7 @@ def score_content(
     if chosen.unproven(lexical.cues):
         value = min(value, lexical.score)
     value = round(value, 2)
-    return Certainty(score=value, label=label(value), cues=lexical.cues)
+    return Certainty(score=value, label=label(value), cues=cues)
 
 
 @functools.cache
