@@ -29,5 +29,8 @@ def test_every_command_is_in_the_readme() -> None:
         "rumormill eval pipeline",
         "rumormill eval attribution",
         "rumormill eval speakers",
+        "rumormill eval factuality",
+        "rumormill eval hedges",
+        "rumormill eval stance",
     ):
         assert command in readme

@@ -88,7 +88,7 @@ def fit_model(
     for name in sorted(train):
         examples = train[name]
         for row, label in examples:
-            rows.append(certainty.domain_row(row, name))
+            rows.append(linear.in_domain(row, name))
             gold.append(label)
             weights.append(1.0 / len(examples))
     return linear.fit(

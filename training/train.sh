@@ -35,3 +35,10 @@ rumormill eval pipeline --data "$DATA" --json > "$RUNS/eval-dev.json"
 cat "$RUNS/eval-dev.json"
 
 bash training/attribution.sh "$DATA/polnear"
+
+# The hedge-cue tagger (src/rumormill/models/hedges.json), on the pipeline just built; about a minute.
+"$PY" training/hedges.py --data "$DATA/uncertainty" --out src/rumormill/models/hedges.json
+
+# The certainty model (src/rumormill/models/certainty.json), on the pipeline just built; about a
+# minute.
+"$PY" training/certainty.py --data "$DATA/factuality" --out src/rumormill/models/certainty.json

@@ -46,7 +46,7 @@ from spacy.tokens import Doc, Token
 
 from rumormill.model import Certainty
 from rumormill.nlp.cues import cue_lemma
-from rumormill.nlp.linear import LinearModel
+from rumormill.nlp.linear import LinearModel, for_domain
 from rumormill.nlp.patterns import (
     CUE_VERBS,
     HEDGE_STACK_PENALTY,
@@ -270,6 +270,7 @@ def features(event: Event, lexical: Certainty) -> dict[str, float]:
     """The shared (domain-free) features of an event; see the module docstring."""
     t = event.target
     row: dict[str, float] = {
+        "bias": 1.0,
         "lex": lexical.score / SCALE,
         f"lex:{_bucket(lexical.score)}": 1.0,
         f"t.pos:{t.pos_}": 1.0,
@@ -336,14 +337,6 @@ def is_question(token: Token) -> bool:
         node = node.head
 
 
-def domain_row(row: dict[str, float], domain: str) -> dict[str, float]:
-    """Each feature shared and once more for `domain` (with the domain's own bias)."""
-    out = dict(row)
-    out.update({f"{domain}|{name}": value for name, value in row.items()})
-    out[f"{domain}|bias"] = 1.0
-    return out
-
-
 def calibrate(knots: Sequence[Sequence[float]] | None, raw: float) -> float:
     """The label a raw model score stands for: linear between the knots, and beyond the end
     knots parallel to the raw score (the few extreme examples of a set say little)."""
@@ -373,23 +366,13 @@ class Scorer:
         return found if isinstance(found, list) else None
 
     @functools.cached_property
-    def weights(self) -> tuple[float, dict[str, float]]:
-        """The bias and the weights in this domain: shared plus the domain's own, summed once
-        (scoring then walks the shared features only, as `domain_row` would twice)."""
-        weights = self.model.weights
-        prefix = f"{self.domain}|"
-        merged = {k: w for k, w in weights.items() if "|" not in k}
-        for key, w in weights.items():
-            if key.startswith(prefix):
-                name = key[len(prefix) :]
-                merged[name] = merged.get(name, 0.0) + w
-        return self.model.bias + merged.pop("bias", 0.0), merged
+    def folded(self) -> LinearModel:
+        """The model in this domain: shared weights plus the domain's own, summed once."""
+        return for_domain(self.model, self.domain)
 
     def raw(self, row: dict[str, float]) -> float:
         """The model's score of a shared row (`features`) in this domain."""
-        bias, weights = self.weights
-        get = weights.get
-        return bias + sum(get(name, 0.0) * value for name, value in row.items())
+        return self.folded.raw(row)
 
     def value(self, row: dict[str, float]) -> float:
         """The calibrated score of a shared row, on the scale."""

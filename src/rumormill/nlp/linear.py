@@ -10,7 +10,8 @@ back without numpy's help at prediction time: scoring a row is a dictionary walk
 Losses: `squared` and `huber` (delta 1.0 by default; a small delta fits the median, as an absolute
 error does) fit a score, `logistic` fits the probability of a
 binary label (targets 0 or 1).  `Classifier` is one logistic model per class, one against the
-rest; it predicts the class whose model scores highest.
+rest; it predicts the class whose model scores highest.  `in_domain` and `for_domain` give a
+model shared weights and weights of its own per domain (data set, genre).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ Row = Mapping[str, float]
 LOSSES = ("squared", "huber", "logistic")
 HUBER_DELTA = 1.0
 FORMAT = "rumormill-linear/1"
+# Domain copies of the features are named `d=<domain>|<feature>` (`in_domain`).
+DOMAIN_PREFIX = "d="
 
 
 def _sigmoid(x: float) -> float:
@@ -132,6 +135,28 @@ class Classifier:
     @classmethod
     def load(cls, path: Path) -> Classifier:
         return cls.from_dict(read_json(path), path=path)
+
+
+def in_domain(row: Row, domain: str) -> dict[str, float]:
+    """A row with a copy of every feature for `domain` (the "frustratingly easy" domain
+    adaptation of Daume 2007): the plain feature learns what the domains share, the copy what
+    is particular to this one.  A row carries a `bias` feature so that each domain also has a
+    bias of its own."""
+    return {**row, **{f"{DOMAIN_PREFIX}{domain}|{k}": v for k, v in row.items()}}
+
+
+def for_domain(model: LinearModel, domain: str | None) -> LinearModel:
+    """The model as one domain sees it: each plain weight plus its domain copy's, folded once,
+    so that scoring a plain row costs no more than with a plain model (None: shared only)."""
+    prefix = f"{DOMAIN_PREFIX}{domain}|" if domain else None
+    weights: dict[str, float] = {}
+    for name, weight in model.weights.items():
+        if name.startswith(DOMAIN_PREFIX):
+            if prefix is None or not name.startswith(prefix):
+                continue
+            name = name[len(prefix) :]
+        weights[name] = weights.get(name, 0.0) + weight
+    return LinearModel(loss=model.loss, bias=model.bias, weights=weights, meta=model.meta)
 
 
 def write_json(path: Path, data: Mapping[str, Any]) -> None:
