@@ -183,3 +183,21 @@ def test_score_event_is_the_authors_voice(nlp: Language) -> None:
     assert "might" in hedged.cues
     with pytest.raises(ValueError, match="not of this Doc"):
         certainty.score_event(parse(nlp, "Another one."), doc[0])
+
+
+def test_cues_are_merged_without_repeats() -> None:
+    merged = certainty.merge_cues(("I don’t think", "highly likely"), ["n’t", "likely", "may"])
+    assert merged == ("I don’t think", "highly likely", "may")
+    assert certainty.merge_cues((), ["may", "may"]) == ("may",)
+
+
+@pytest.mark.model
+def test_learned_hedge_cues_are_shown_beside_the_score(nlp: Language) -> None:
+    text = "Officials said the results suggest that the virus was probably not spread by birds."
+    a = only(nlp, text)
+    assert "probably" in a.certainty.cues
+    assert "suggest" in a.certainty.cues  # found by the learned tagger, not the lexicon
+    assert a.certainty.cues.count("probably") == 1
+    # The content reports a clause ("suggest that ..."): it is scored on that clause, negated.
+    assert a.certainty.score < 0
+    assert "not" in a.certainty.cues

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 from rumormill.errors import AnalysisError, Errors, InputError
 from rumormill.ingest import files, house
 from rumormill.model import Analysis, Article, Span
-from rumormill.nlp import pairing, pipeline, speakers
+from rumormill.nlp import hedges, pairing, pipeline, speakers
 
 
 def analysis_of(article: Article, doc: Doc, *, name: str = "<text>") -> Analysis:
@@ -23,7 +23,7 @@ def analysis_of(article: Article, doc: Doc, *, name: str = "<text>") -> Analysis
     index = speakers.build_entities(doc)
     try:
         speakers.add_descriptors(doc, index)
-        found = pairing.extract(doc, index)
+        found = hedges.with_cues(doc, pairing.extract(doc, index))
     except (IndexError, KeyError, ValueError, AttributeError) as e:
         # A rule that trips over an odd text must not stop a batch: a coded, named error.
         raise AnalysisError(Errors.E040, path=name, reason=e) from e

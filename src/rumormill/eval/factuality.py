@@ -45,7 +45,7 @@ from rumormill.errors import Errors, InputError
 from rumormill.eval.report import EvalReport
 from rumormill.ingest import files
 from rumormill.model import Certainty
-from rumormill.nlp import certainty, pipeline, spans
+from rumormill.nlp import certainty, pipeline
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +56,7 @@ TRAIN = "train"
 SCALE = 3.0
 # One sentence with its targets; the longest line of the release is about 2,400 bytes.
 LINE_LIMIT = 1_000_000
-# What the walk needs is the parse and the lemmas; the rest of the pipeline is not run.
-NOT_RUN = ("ner", pipeline.ENTITY_RULES, spans.COMPONENT)
+NOT_RUN = pipeline.PARSE_ONLY
 
 
 # --- the reader --------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ from spacy.tokens import Doc, Token
 from rumormill.errors import Errors, InputError
 from rumormill.eval.report import EvalReport, prf
 from rumormill.model import Certainty
-from rumormill.nlp import certainty, linear, pipeline, spans
+from rumormill.nlp import certainty, linear, pipeline
 from rumormill.nlp.cues import cue_lemma
 from rumormill.nlp.patterns import (
     ACCORDING_TO,
@@ -92,8 +92,7 @@ REQUIRED = (CLAIM, HEADLINE, STANCE, CLAIM_ID)
 LINE_LIMIT = 100_000
 # A headline, a claim or a URL; well under the csv module's own limit (131,072 characters).
 FIELD_LIMIT = 10_000
-# What the features need is the parse and the lemmas; the rest of the pipeline is not run.
-NOT_RUN = ("ner", pipeline.ENTITY_RULES, spans.COMPONENT)
+NOT_RUN = pipeline.PARSE_ONLY
 BATCH = 256
 # The one-vs-rest logistic models (measured by the cross-validation, docs/accuracy.md).
 L2 = 1e-3

@@ -153,6 +153,14 @@ def assess(
     return Certainty(score=score, label=label(score), cues=tuple(dict.fromkeys(cues)))
 
 
+def merge_cues(shown: Sequence[str], more: Sequence[str]) -> tuple[str, ...]:
+    """`shown`, then those of `more` not already shown, nor inside a cue shown ("n't" in
+    "I don't think", "likely" in "highly likely")."""
+    lowered = [c.lower() for c in shown]
+    extra = [c for c in more if not any(c.lower() in s for s in lowered)]
+    return tuple(dict.fromkeys((*shown, *extra)))
+
+
 def is_hedge_or_wrapper(cue: str) -> bool:
     lowered = cue.lower()
     return lowered in WRAPPERS or tuple(lowered.split()) in HEDGES
@@ -430,9 +438,16 @@ def score_content(
     if is_question(target):
         after = [c for c in target.children if c.dep_ == "parataxis" and c.i in inside]
         target = next((c for c in after if not is_question(c)), target)
+    # A content that reports or judges a clause ("the results suggest that ...") is about
+    # that clause: it is scored there, with the reporting verb above it on the walk.
+    while cue_lemma(target) is not None:
+        clause = next((c for c in target.children if c.dep_ == "ccomp" and c.i in inside), None)
+        if clause is None:
+            break
+        target = clause
     own = chosen.score(walk(target, within=inside)).score
     # The event's own negation is a reason to show ("the mayor was not arrested").
-    cues = tuple(dict.fromkeys((*lexical.cues, *negations_of(target))))
+    cues = merge_cues(lexical.cues, negations_of(target))
     if cue_value is None:
         value = min(own, lexical.score)
     elif cue_value >= 0:

@@ -26,6 +26,7 @@ shipped one reads as `wiki`, the nearest to news.  `training/hedges.py` fits the
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
@@ -36,8 +37,9 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
 from rumormill.errors import Errors, ModelError
-from rumormill.nlp import pipeline, spans
-from rumormill.nlp.certainty import head_of
+from rumormill.model import Attribution
+from rumormill.nlp import pipeline
+from rumormill.nlp.certainty import head_of, merge_cues
 from rumormill.nlp.linear import LinearModel, for_domain, read_json
 
 logger = logging.getLogger(__name__)
@@ -45,8 +47,7 @@ logger = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "hedges.json"
 LABEL = "HEDGE"
 THRESHOLD = 0.5
-# The tagger needs the tags, the parse and the lemmas; not the entities or the span tagger.
-NOT_RUN = ("ner", pipeline.ENTITY_RULES, spans.COMPONENT)
+NOT_RUN = pipeline.PARSE_ONLY
 # Dependents of a candidate worth a feature: they tell a hedge from the same word used plainly.
 CHILD_DEPS = frozenset(
     {"aux", "aux:pass", "nsubj", "nsubj:pass", "expl", "mark", "neg", "advmod", "xcomp",
@@ -255,3 +256,22 @@ def _strings(value: object) -> TypeGuard[list[str]]:
 def default() -> HedgeTagger:
     """The shipped tagger, loaded once per process."""
     return HedgeTagger.load()
+
+
+def with_cues(
+    doc: Doc, attributions: Sequence[Attribution], tagger: HedgeTagger | None = None
+) -> list[Attribution]:
+    """Each attribution with the learned hedge cues of its content shown beside its certainty's
+    own (the lexicon's cue verbs, hedges, wrappers and negations), in text order.  A learned
+    cue already shown, or inside one shown ("likely" in "highly likely"), is not repeated.
+    The score is not changed: the certainty model sees these words in its own features."""
+    chosen = tagger or default()
+    out: list[Attribution] = []
+    for a in attributions:
+        span = doc.char_span(a.content.start, a.content.end, alignment_mode="expand")
+        found = chosen.cues(span) if span is not None and len(span) else []
+        cues = merge_cues(a.certainty.cues, [s.text for s in found])
+        if cues != a.certainty.cues:
+            a = dataclasses.replace(a, certainty=dataclasses.replace(a.certainty, cues=cues))
+        out.append(a)
+    return out

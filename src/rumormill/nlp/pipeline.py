@@ -24,6 +24,9 @@ MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "en_rumormill"
 QUOTE_SENTENCES = "rumormill_quote_sentences"
 SENTENCE_REPAIR = "rumormill_sentence_repair"
 ENTITY_RULES = "rumormill_entity_rules"
+# What a reader that needs only the tags, the parse and the lemmas leaves out (the scorers of
+# factuality, hedges and stance): the entities and the attribution span tagger.
+PARSE_ONLY = ("ner", ENTITY_RULES, spans.COMPONENT)
 
 
 def add_components(nlp: Language) -> Language:
