@@ -249,14 +249,19 @@ def eval_factuality(
 
 
 def metric_table(result: dict[str, Any], unit: str) -> Table:
-    """One row per group, one column per metric (fractions shown as percentages)."""
+    """One row per group, one column per metric (fractions shown as percentages); a `counts`
+    group, if any, goes in the caption."""
     table = Table(title=f"{result['benchmark']} ({result['split']}, {result['n']} {unit})")
     table.add_column("group", no_wrap=True)
-    metrics = list(dict.fromkeys(m for scores in result["scores"].values() for m in scores))
+    groups = {g: m for g, m in result["scores"].items() if g != "counts"}
+    metrics = list(dict.fromkeys(m for scores in groups.values() for m in scores))
     for metric in metrics:
-        table.add_column(metric, justify="right")
-    for group, scores in result["scores"].items():
+        table.add_column(metric.replace("_", " "), justify="right")
+    for group, scores in groups.items():
         table.add_row(group, *(f"{scores[m]:.1%}" if m in scores else "" for m in metrics))
+    counts = result["scores"].get("counts")
+    if counts:
+        table.caption = ", ".join(f"{k} {v:g}" for k, v in counts.items())
     return table
 
 
@@ -304,6 +309,29 @@ def eval_stance(
         print_json(result)
         return
     out.print(metric_table(result, "headlines"))
+
+
+@eval_app.command("stories")
+def eval_stories(
+    basil: Annotated[
+        Path,
+        typer.Option(help="A BASIL-layout folder: articles/<year>/*.json (every year present)."),
+    ] = Path("../shared/data/basil"),
+    years: Annotated[
+        list[str] | None, typer.Option("--year", help="Score only these years (repeatable).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the evaluation JSON.")] = False,
+) -> None:
+    """Score story clustering: does each BASIL triplet (one event covered by Fox, NYT and
+    HuffPost) come out as one story? B-cubed and pairwise P/R/F1, with same-day and singleton
+    baselines."""
+    from rumormill.eval.stories import evaluate_stories
+
+    result = run(lambda: evaluate_stories(basil, years=years or None).to_dict())
+    if as_json:
+        print_json(result)
+        return
+    out.print(metric_table(result, "articles"))
 
 
 def main() -> None:

@@ -27,6 +27,12 @@ class Errors(StrEnum):
     E011 = "{path}: line {line}: expected a JSON object (one article), got {got}"
     E012 = "{path}: line {line}: the record has no text (field 'text' missing or empty)"
     E013 = "{path}: line {line}: field {field!r} must be a string or null, got {got}"
+    E014 = "{path}: line {line}: bad CSV record: {reason}"
+    E015 = "{path}: cannot read as CSV: {reason}"
+    E016 = "{path}: bad feed: {reason}"
+    E017 = "{path}: the feed entry has no article text: {reason}"
+    E018 = "{path}: bad WARC archive: {reason}"
+    E019 = "{path}: bad {kind} file: {reason}"
     E020 = "the shipped language model is missing or unreadable at {path}: {reason}"
     E021 = "{path}: bad model file: {reason}"
     E030 = "{path}: unknown evaluation data layout: {reason}"
@@ -36,6 +42,32 @@ class Errors(StrEnum):
     E034 = "{path}: bad uncertainty (Szeged XML) file: {reason}"
     E035 = "{path}: line {line}: bad Emergent record: {reason}"
     E040 = "{path}: attribution extraction failed: {reason}"
+    E060 = "{path}: cannot open the store: {reason}"
+    E061 = (
+        "{path}: the store is newer than this rumormill (migration {n}; this version knows "
+        "migrations up to {known}); upgrade rumormill"
+    )
+    E062 = "{path}: not a rumormill store: {reason}"
+    E063 = "{path}: migration {n} ({name}) failed: {reason}"
+    E064 = "{path}: cannot write to the store: {reason}"
+    E065 = "{path}: cannot read from the store: {reason}"
+    E066 = "bad search query {query!r}: {reason}"
+    E067 = "unknown outlet {outlet!r}"
+    E068 = "cannot merge outlet {outlet!r} into itself"
+    E069 = "bad outlet alias {alias!r}: {reason}"
+    E050 = "{path}: cannot fetch: {reason}"
+    E051 = "{path}: robots.txt disallows fetching it for {agent}"
+    E052 = "{path}: not a supported input: {reason}"
+    E053 = "{path}: nothing to read: {reason}"
+    E054 = "--field {spec!r}: bad field mapping: {reason}"
+    E059 = "{path}: unexpected failure while reading: {reason}"
+    E080 = "cannot restore the {what} from its saved state: {reason}"
+    E090 = "the claim embedding model is missing or unreadable at {path}: {reason}"
+    E091 = (
+        "the {name} embedder needs the optional 'embed' extra "
+        "(pip install 'rumormill[embed]'): {reason}"
+    )
+    E092 = "unknown embedder {name!r}; expected one of {names}"
 
     def message(self, **kwargs: object) -> str:
         return f"[{self.name}] " + self.value.format(**kwargs)
@@ -60,3 +92,7 @@ class ModelError(RumormillError):
 
 class AnalysisError(RumormillError):
     """One article could not be analysed; a batch skips it and goes on."""
+
+
+class StoreError(RumormillError):
+    """The store cannot be opened, migrated, read or written, or was asked something bad."""

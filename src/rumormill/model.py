@@ -22,6 +22,10 @@ class Article:
     title: str | None = None
     language: str = "en"
     credit: str | None = None  # a closing credit line such as "(AP)", kept out of `text`
+    # Where `published` came from: "house" (the header), "record" (a JSON / CSV field),
+    # "html" (page metadata), "url" (a date in the URL), "feed" (the entry's date), "warc"
+    # (the WARC-Date), "option" (--date); None when undated.
+    date_source: str | None = None
 
     @property
     def id(self) -> str:
@@ -40,6 +44,7 @@ class Article:
             "title": self.title,
             "language": self.language,
             "text": self.text,
+            "date_source": self.date_source,
         }
 
 

@@ -7,6 +7,9 @@
   article); for JSON Lines, the first record.
 - HTML (`html.py`): the text starts with a doctype or a common page-level tag.
 - otherwise the house format or plain text (`house.py`).
+
+Batch ingest of many inputs and many articles per input (JSON Lines, CSV, feeds, WARC,
+gzip / bz2, folders, globs, standard input, URLs) is `sources.read_items()`.
 """
 
 from __future__ import annotations

@@ -7,9 +7,10 @@ charset-normalizer detects; anything else is refused (E004).
 from __future__ import annotations
 
 import codecs
+import io
 import logging
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import charset_normalizer
 
@@ -93,3 +94,54 @@ def read_stream(stream: BinaryIO, *, name: str, limit: int = MAX_BYTES) -> bytes
 def read_text(path: Path, *, limit: int = MAX_BYTES) -> str:
     """Read a whole file as text, checking it first."""
     return decode(read_bytes(path, limit=limit), name=str(path), limit=limit)
+
+
+def read_head(stream: BinaryIO, size: int) -> bytes:
+    """The first `size` bytes of a stream (fewer only at its end), to recognise a format.
+    When the stream breaks after some bytes, those are the head: the next read of the
+    stream meets the same error again (a decompressor's E019), where a reader reports it."""
+    parts: list[bytes] = []
+    got = 0
+    while got < size:
+        try:
+            chunk = stream.read(size - got)
+        except InputError:
+            if not parts:
+                raise
+            break
+        if not chunk:
+            break
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
+class _Rewound(io.RawIOBase):
+    """A stream whose first bytes were read already: they are served again, then the rest."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def rewound(head: bytes, rest: BinaryIO, *, buffered: bool = True) -> BinaryIO:
+    """`rest` as if `head` (read from it already) had not been read.  Closing the result
+    leaves `rest` open.  Unbuffered, each read is one read of `rest` (after the head): a
+    read error of `rest` then loses nothing read before it."""
+    raw = _Rewound(head, rest)
+    if not buffered:
+        return cast(BinaryIO, raw)
+    return io.BufferedReader(raw, buffer_size=64 * 1024)

@@ -58,14 +58,19 @@ def article_from_body(
     *,
     name: str,
     published: date | None,
+    date_source: str | None = "option",
+    undated: bool = False,
     outlet: str | None = None,
     url: str | None = None,
     title: str | None = None,
     language: str = "en",
+    last_outlet: str | None = None,
 ) -> Article:
-    """The last step every reader shares: require a date, split off the closing credit line,
-    and let the credit give the outlet when none is known."""
-    if published is None:
+    """The last step every reader shares: require a date (unless `undated`: then an article
+    without one keeps `published=None`), split off the closing credit line, and let the
+    credit give the outlet when none is known, else `last_outlet` (a guess from the URL).
+    `date_source` says where `published` came from (see `Article.date_source`)."""
+    if published is None and not undated:
         raise InputError(Errors.E006, path=name)
     body, credit = split_credit(body.strip())
     if not body:
@@ -73,11 +78,12 @@ def article_from_body(
     return Article(
         text=body,
         published=published,
-        outlet=outlet or outlet_of_credit(credit),
+        outlet=outlet or outlet_of_credit(credit) or last_outlet,
         url=url,
         title=title,
         language=language,
         credit=credit,
+        date_source=date_source if published is not None else None,
     )
 
 
@@ -89,19 +95,31 @@ def parse(
     outlet: str | None = None,
     url: str | None = None,
     title: str | None = None,
+    undated: bool = False,
+    date_source: str = "option",
 ) -> Article:
     """Parse house-format (or plain) text into an Article.
 
     A date in the header wins over `published`; plain text without a header needs
-    `published`, because rumormill never invents a date.  Without `outlet`, the closing
-    credit line gives the outlet.
+    `published` (or `undated`), because rumormill never invents a date.  Without `outlet`,
+    the closing credit line gives the outlet.  `date_source` says where `published` came
+    from ("option" for --date).
     """
     header = HOUSE_HEADER.match(text)
+    source = date_source  # where `published` came from, when the header gives no date
     if header:
         published = parse_date(header.group("date"), name=name)
+        source = "house"
         body = text[header.end() :]
     else:
         body = text
     return article_from_body(
-        body, name=name, published=published, outlet=outlet, url=url, title=title
+        body,
+        name=name,
+        published=published,
+        date_source=source,
+        undated=undated,
+        outlet=outlet,
+        url=url,
+        title=title,
     )

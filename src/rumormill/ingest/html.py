@@ -8,14 +8,19 @@ a page without one and no `published` is refused (E006): no date is ever invente
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
 
 import htmldate
+import lxml.html
 import trafilatura
 from lxml.etree import LxmlError
 
 from rumormill.errors import Errors, InputError
-from rumormill.ingest import house
+from rumormill.ingest import house, records
 from rumormill.model import Article
 
 
@@ -40,15 +45,31 @@ def paragraphs(text: str, *, title: str | None = None) -> str:
     return "\n\n".join(blocks)
 
 
-def parse(
-    html: str,
-    *,
-    name: str = "<html>",
-    published: date | None = None,
-    outlet: str | None = None,
-    url: str | None = None,
-) -> Article:
-    """Extract the article of one HTML page."""
+@dataclass(frozen=True)
+class Page:
+    """What one HTML page says: its main text (paragraphs), metadata and date."""
+
+    text: str
+    title: str | None
+    sitename: str | None  # as the page names itself (og:site_name, ...)
+    domain: str | None  # trafilatura's guess when the page names no site: the URL's host
+    url: str | None
+    language: str
+    published: date | None
+    date_source: str | None  # "url" when the date is the one in the page's URL, else "html"
+
+
+def page_dated(html: str, *, url: str | None = None) -> tuple[date | None, str | None]:
+    """The page's date and where it came from: "url" when htmldate took the date written in
+    the URL (it looks there first), "html" when the page's metadata or markup gave it."""
+    found = page_date(html, url=url)
+    if found is None:
+        return None, None
+    return found, "url" if records.url_date(url) == found else "html"
+
+
+def extract(html: str, *, name: str = "<html>", url: str | None = None) -> Page:
+    """The main text and metadata of one page; E009 when it has no main text."""
     try:
         doc = trafilatura.bare_extraction(
             html,
@@ -63,12 +84,122 @@ def parse(
     if doc is None or isinstance(doc, dict) or not doc.text or not doc.text.strip():
         raise InputError(Errors.E009, path=name, reason="no article body found")
     page_url = doc.url or url
-    return house.article_from_body(
-        paragraphs(doc.text, title=doc.title),
-        name=name,
-        published=page_date(html, url=page_url) or published,
-        outlet=doc.sitename or outlet,
-        url=page_url,
+    published, source = page_dated(html, url=page_url)
+    sitename, domain = doc.sitename or None, None
+    if sitename and page_url and sitename.casefold() in _hosts(page_url):
+        # No name of its own: trafilatura's guess from the URL, kept as a last resort.
+        sitename, domain = None, records.url_domain(page_url) or sitename
+    return Page(
+        text=paragraphs(doc.text, title=doc.title),
         title=doc.title or None,
+        sitename=sitename,
+        domain=domain,
+        url=page_url,
         language=doc.language or "en",
+        published=published,
+        date_source=source,
     )
+
+
+def article_of(
+    page: Page,
+    *,
+    name: str,
+    published: date | None = None,
+    date_source: str = "option",
+    outlet: str | None = None,
+    title: str | None = None,
+    undated: bool = False,
+) -> Article:
+    """A page's Article.  The page's own date, site name and title win; `published` (from
+    `date_source`), `outlet` and `title` fill gaps; then the credit line, then the URL's
+    host gives the outlet."""
+    if page.published is not None:
+        published, date_source = page.published, page.date_source or "html"
+    return house.article_from_body(
+        page.text,
+        name=name,
+        published=published,
+        date_source=date_source,
+        undated=undated,
+        outlet=page.sitename or outlet,
+        url=page.url,
+        title=page.title or title,
+        language=page.language,
+        last_outlet=page.domain,
+    )
+
+
+def _hosts(url: str) -> set[str]:
+    """A URL's host as trafilatura may give it for a site name, in lower case."""
+    try:
+        netloc = urlsplit(url).netloc.rpartition("@")[2].casefold()
+    except ValueError:
+        return set()
+    hosts = {netloc, netloc.rpartition(":")[0] if ":" in netloc else netloc}
+    return {re.sub(r"^(?:www|w\d+)\.", "", host) for host in hosts} | hosts
+
+
+def parse(
+    html: str,
+    *,
+    name: str = "<html>",
+    published: date | None = None,
+    outlet: str | None = None,
+    url: str | None = None,
+    undated: bool = False,
+) -> Article:
+    """Extract the article of one HTML page."""
+    page = extract(html, name=name, url=url)
+    return article_of(page, name=name, published=published, outlet=outlet, undated=undated)
+
+
+# Elements that start and end a paragraph of their own in a fragment (a feed entry's
+# content); `br` too, because feeds often write paragraphs as `text<br><br>text`.
+_BLOCKS = frozenset(
+    """
+    address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4
+    h5 h6 header hr li main nav ol p pre section table td th tr ul
+    """.split()
+)
+_SKIPPED = frozenset({"script", "style", "noscript", "template", "iframe", "object"})
+
+
+def fragment_text(markup: str) -> str:
+    """The text of an HTML fragment (a feed entry's content), one paragraph per block,
+    blank lines between.  Unlike `extract()`, it keeps all the text: a fragment is the
+    article already, with no page chrome around it."""
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (LxmlError, ValueError):
+        return ""
+    blocks: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        text = " ".join("".join(current).split())
+        if text:
+            blocks.append(text)
+        current.clear()
+
+    # An explicit stack, not recursion: a fragment may nest deeply.  ("end", element) marks
+    # where an element closes; its tail follows it.
+    stack: list[tuple[str, Any]] = [("start", root)]
+    while stack:
+        event, element = stack.pop()
+        tag = element.tag.lower() if isinstance(element.tag, str) else None
+        if event == "start":
+            if tag is not None and tag not in _SKIPPED:
+                if tag in _BLOCKS:
+                    flush()
+                current.append(element.text or "")
+                stack.append(("end", element))
+                stack.extend(("start", child) for child in reversed(element))
+                continue
+            # A comment, a processing instruction or a skipped element: only its tail.
+        elif tag in _BLOCKS:
+            flush()
+        if element is not root:
+            current.append(element.tail or "")
+    flush()
+    return "\n\n".join(blocks)

@@ -557,3 +557,80 @@ STANCE_HEDGING = frozenset(
     somewhat unconfirmed unverified
     """.split()
 )
+
+# === multi-article ingest (ingest/records.py, ingest/sources.py) ==============================
+# The field names a JSON or CSV record may give each article field under, first match wins
+# (CSV headers are matched case-insensitively).  `--field text=NAME` replaces a field's list.
+# "body-paragraphs" and "source" are BASIL's; "date" is the Wikinews CSV's.
+RECORD_FIELDS: dict[str, tuple[str, ...]] = {
+    "text": ("text", "body", "body-paragraphs", "content", "article"),
+    "published": ("published", "date", "published_at", "pubdate", "datePublished"),
+    "outlet": ("outlet", "source", "publisher", "site_name", "sitename"),
+    "url": ("url", "link", "uri"),
+    "title": ("title", "headline"),
+    "language": ("language", "lang"),
+}
+# A publication date in a URL's path, as publishers write it: /2019/07/03/, /2019-07-03-,
+# /20190703/.  Matched on the path only; an impossible date (2019/02/30) is no date.
+URL_DATES = (
+    re.compile(r"/(?P<y>(?:19|20)\d\d)/(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])(?=/|$)"),
+    re.compile(
+        r"[/_-](?P<y>(?:19|20)\d\d)-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?=[/_.-]|$)"
+    ),
+    re.compile(r"/(?P<y>(?:19|20)\d\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?=[/_.-]|$)"),
+)
+
+# === outlet identity (store/outlets.py) ========================================================
+# Written for the store's outlet identity; nothing else matches on these.  Domains are
+# lower-case, without "www.".
+# Host prefixes that name a version of a site, not another site: "www.", "m.", "amp." ...
+OUTLET_HOST_PREFIXES = re.compile(r"^(?:www\d*|m|amp|mobile)$")
+# Public suffixes of more than one label: the outlet of "news.bbc.co.uk" is "bbc.co.uk", not
+# "co.uk".  Single-label suffixes (".com", ".de") need no list.
+OUTLET_MULTI_LABEL_SUFFIXES = frozenset(
+    """
+    co.uk org.uk ac.uk gov.uk me.uk ltd.uk plc.uk net.uk
+    com.au net.au org.au gov.au edu.au co.nz org.nz net.nz govt.nz
+    co.jp ne.jp or.jp go.jp co.kr or.kr co.in net.in org.in gov.in co.id or.id
+    co.za org.za co.il org.il co.ke co.ug co.tz com.ng com.gh com.eg
+    com.br com.ar com.mx com.co com.pe com.ve com.uy com.cn com.hk com.tw com.sg com.my
+    com.ph com.pk com.bd com.tr com.ua com.ru com.pl com.sa com.qa com.kw com.lb com.cy
+    """.split()
+)
+# Hosts on which each subdomain is a publication of its own: "someone.substack.com" is not
+# "substack.com".  (go.com hosts both ABC News and ESPN.)
+OUTLET_HOSTING_DOMAINS = frozenset(
+    """
+    blogspot.com wordpress.com substack.com medium.com tumblr.com github.io livejournal.com
+    typepad.com wixsite.com weebly.com go.com
+    """.split()
+)
+# Outlets known by more than one name or domain: (canonical name, canonical domain,
+# other names and domains).  Names are matched after normalisation (case, punctuation and a
+# leading "the" do not matter), so list only names that normalise differently.
+KNOWN_OUTLETS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Associated Press", "apnews.com", ("AP", "AP News", "ap.org")),
+    ("Reuters", "reuters.com", ("Thomson Reuters",)),
+    ("Agence France-Presse", "afp.com", ("AFP", "Agence France Presse")),
+    ("BBC News", "bbc.co.uk", ("BBC", "bbc.com", "BBC World Service")),
+    ("The New York Times", "nytimes.com", ("NYT", "NY Times")),
+    ("The Wall Street Journal", "wsj.com", ("WSJ", "Wall St Journal")),
+    ("The Washington Post", "washingtonpost.com", ("WaPo",)),
+    ("The Guardian", "theguardian.com", ("guardian.co.uk",)),
+    ("Financial Times", "ft.com", ("FT",)),
+    ("Daily Mail", "dailymail.co.uk", ("Mail Online", "MailOnline")),
+    ("Sky News", "sky.com", ("news.sky.com",)),
+    ("Sky News Australia", "skynews.com.au", ()),
+    ("CNN", "cnn.com", ("CNN International",)),
+    ("ABC News", "abcnews.go.com", ()),
+    ("Al Jazeera", "aljazeera.com", ("aljazeera.net",)),
+    ("TASS", "tass.com", ("tass.ru", "ITAR-TASS")),
+    ("RIA Novosti", "ria.ru", ("RIA",)),
+    ("Yeshiva World News", "theyeshivaworld.com", ("YWN",)),
+    ("City A.M.", "cityam.com", ()),
+)
+
+# === stories (link/stories.py) ================================================================
+# Written for story clustering; nothing else matches on these.  The coarse tags (UPOS) of the
+# tokens whose lemmas make an article's terms: what an event is about, not how it is told.
+STORY_TERM_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})

@@ -1,0 +1,269 @@
+"""Numbered, recorded, transactional migrations, applied when a store is opened.
+
+Each migration runs in its own transaction together with the row that records it in
+`migrations` (number, name, applied_at), so a store is always at a whole migration, whatever
+stops the process.  A store with a migration this code does not know is refused (E061): an
+older rumormill must not write into a newer schema.
+
+Migrations are frozen: once released, a migration is never edited; a change is a new one,
+appended to MIGRATIONS, with the same change made to `schema.py` (a test checks that a
+migrated store and `schema.py` agree).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from rumormill.errors import Errors, StoreError
+from rumormill.store import fts, schema
+from rumormill.store.engine import writing
+from rumormill.store.schema import NAMING_CONVENTION, UTCDateTime
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Migration:
+    number: int
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def _tables_v1(md: sa.MetaData) -> None:
+    """The tables of migration 1, as they were then (frozen: do not edit)."""
+    sa.Table(
+        "outlets",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String, nullable=False),
+        sa.Column("domain", sa.String, nullable=True, unique=True),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+    )
+
+    sa.Table(
+        "outlet_aliases",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("kind", sa.String(8), nullable=False),
+        sa.Column("alias", sa.String, nullable=False),
+        sa.Column(
+            "outlet_id",
+            sa.Integer,
+            sa.ForeignKey("outlets.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        sa.Column("raw", sa.String, nullable=True),
+        sa.Column("origin", sa.String(8), nullable=False),
+        sa.UniqueConstraint("kind", "alias"),
+    )
+
+    sa.Table(
+        "articles",
+        md,
+        sa.Column("pk", sa.Integer, primary_key=True),
+        sa.Column("id", sa.String(64), nullable=False, unique=True),
+        sa.Column("url", sa.String, nullable=True, index=True),
+        sa.Column("outlet_id", sa.Integer, sa.ForeignKey("outlets.id"), nullable=True, index=True),
+        sa.Column("outlet_name", sa.String, nullable=True),
+        sa.Column("title", sa.Text, nullable=True),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("language", sa.String(16), nullable=False),
+        sa.Column("credit", sa.Text, nullable=True),
+        sa.Column("published", sa.Date, nullable=True, index=True),
+        sa.Column("date_source", sa.String(32), nullable=True),
+        sa.Column("ingested_at", UTCDateTime, nullable=False),
+        sa.Column(
+            "revision_of", sa.String(64), sa.ForeignKey("articles.id"), nullable=True, index=True
+        ),
+        sa.Column("analysis", sa.JSON, nullable=False),
+        sa.Column("n_entities", sa.Integer, nullable=False),
+        sa.Column("n_attributions", sa.Integer, nullable=False),
+        sa.Column(
+            "copy_of", sa.String(64), sa.ForeignKey("articles.id"), nullable=True, index=True
+        ),
+        sa.Column("story_id", sa.Integer, nullable=True, index=True),
+    )
+
+    sa.Table(
+        "attributions",
+        md,
+        sa.Column("pk", sa.Integer, primary_key=True),
+        sa.Column(
+            "article_id",
+            sa.String(64),
+            sa.ForeignKey("articles.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("attribution_id", sa.String, nullable=False),
+        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("source_text", sa.Text, nullable=True),
+        sa.Column("source_start", sa.Integer, nullable=True),
+        sa.Column("source_end", sa.Integer, nullable=True),
+        sa.Column("source_type", sa.String(16), nullable=False),
+        sa.Column("source_entity", sa.String, nullable=True),
+        sa.Column("source_name", sa.String, nullable=True, index=True),
+        sa.Column("cue_text", sa.Text, nullable=True),
+        sa.Column("cue_start", sa.Integer, nullable=True),
+        sa.Column("cue_end", sa.Integer, nullable=True),
+        sa.Column("channel_text", sa.Text, nullable=True),
+        sa.Column("channel_start", sa.Integer, nullable=True),
+        sa.Column("channel_end", sa.Integer, nullable=True),
+        sa.Column("content_text", sa.Text, nullable=False),
+        sa.Column("content_start", sa.Integer, nullable=False),
+        sa.Column("content_end", sa.Integer, nullable=False),
+        sa.Column("certainty_score", sa.Float, nullable=False),
+        sa.Column("certainty_label", sa.String(16), nullable=False, index=True),
+        sa.Column("certainty_cues", sa.JSON, nullable=False),
+        sa.Column("published", sa.Date, nullable=True),
+        sa.Column("claim_id", sa.Integer, nullable=True, index=True),
+        sa.UniqueConstraint("article_id", "attribution_id"),
+    )
+
+    sa.Table(
+        "entities",
+        md,
+        sa.Column("pk", sa.Integer, primary_key=True),
+        sa.Column(
+            "article_id",
+            sa.String(64),
+            sa.ForeignKey("articles.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("entity_id", sa.String, nullable=False),
+        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("name", sa.String, nullable=False, index=True),
+        sa.Column("type", sa.String(16), nullable=False),
+        sa.Column("published", sa.Date, nullable=True),
+        sa.UniqueConstraint("article_id", "entity_id"),
+    )
+
+    sa.Table(
+        "mentions",
+        md,
+        sa.Column("pk", sa.Integer, primary_key=True),
+        sa.Column("article_id", sa.String(64), nullable=False),
+        sa.Column("entity_id", sa.String, nullable=False),
+        sa.Column("span_start", sa.Integer, nullable=False),
+        sa.Column("span_end", sa.Integer, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["article_id", "entity_id"],
+            ["entities.article_id", "entities.entity_id"],
+            ondelete="CASCADE",
+        ),
+        sa.Index(None, "article_id", "entity_id"),
+    )
+
+    sa.Table(
+        "entity_descriptors",
+        md,
+        sa.Column("pk", sa.Integer, primary_key=True),
+        sa.Column("article_id", sa.String(64), nullable=False),
+        sa.Column("entity_id", sa.String, nullable=False),
+        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("published", sa.Date, nullable=True),
+        sa.ForeignKeyConstraint(
+            ["article_id", "entity_id"],
+            ["entities.article_id", "entities.entity_id"],
+            ondelete="CASCADE",
+        ),
+        sa.Index(None, "article_id", "entity_id"),
+    )
+
+    sa.Table(
+        "ingested_sources",
+        md,
+        sa.Column("pk", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String, nullable=False, unique=True),
+        sa.Column("content_hash", sa.String, nullable=True),
+        sa.Column("ingested_at", UTCDateTime, nullable=False),
+    )
+
+
+def _m001_initial(conn: Connection) -> None:
+    md = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    _tables_v1(md)
+    md.create_all(conn)
+    if conn.dialect.name == "sqlite":
+        fts.create_sqlite_v1(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _m001_initial),)
+
+# Tables of ours that, found without a `migrations` table, mean someone else's database.
+_OUR_TABLES = frozenset({"outlets", "outlet_aliases", "articles", "attributions", "entities"})
+
+
+def latest() -> int:
+    return MIGRATIONS[-1].number
+
+
+def applied(conn: Connection) -> dict[int, str]:
+    """The migrations recorded in a store: number -> name."""
+    rows = conn.execute(sa.select(schema.migrations.c.number, schema.migrations.c.name))
+    return {number: name for number, name in rows}
+
+
+def migrate(engine: Engine, *, label: str, create: bool = True) -> list[int]:
+    """Bring the store at `engine` up to date; the numbers of the migrations applied now.
+
+    `label` names the store in errors (a path, or a URL without its password); create=False
+    refuses a database that is not a store yet.
+    """
+    with writing(engine) as conn:
+        names = set(sa.inspect(conn).get_table_names())
+        if not create and "migrations" not in names:
+            raise StoreError(Errors.E060, path=label, reason="no store there (create=False)")
+        if "migrations" not in names and names & _OUR_TABLES:
+            raise StoreError(
+                Errors.E062,
+                path=label,
+                reason=f"it has tables {sorted(names & _OUR_TABLES)} but no migrations table",
+            )
+        schema.migrations.create(conn, checkfirst=True)
+        done = applied(conn)
+    newest = max(done, default=0)
+    if newest > latest():
+        raise StoreError(Errors.E061, path=label, n=newest, known=latest())
+    now: list[int] = []
+    for migration in MIGRATIONS:
+        if migration.number in done:
+            if done[migration.number] != migration.name:
+                logger.warning(
+                    "%s: migration %d is recorded as %r, this code calls it %r",
+                    label,
+                    migration.number,
+                    done[migration.number],
+                    migration.name,
+                )
+            continue
+        with writing(engine) as conn:
+            # Another process may have applied it since we looked: look again, under the lock.
+            if migration.number in applied(conn):
+                continue
+            try:
+                migration.apply(conn)
+            except sa.exc.SQLAlchemyError as e:
+                raise StoreError(
+                    Errors.E063,
+                    path=label,
+                    n=migration.number,
+                    name=migration.name,
+                    reason=str(e.orig if isinstance(e, sa.exc.DBAPIError) else e),
+                ) from e
+            conn.execute(
+                sa.insert(schema.migrations).values(
+                    number=migration.number, name=migration.name, applied_at=datetime.now(UTC)
+                )
+            )
+        logger.info("%s: applied migration %d (%s)", label, migration.number, migration.name)
+        now.append(migration.number)
+    return now

@@ -1,0 +1,211 @@
+"""The store's tables as they are after the latest migration: what the queries use.
+
+`migrations.py` builds them step by step; a test checks that the two agree, so a new
+migration must come with its change here.  Every type is portable (SQLite, PostgreSQL):
+JSON in `sa.JSON`, times as naive UTC `DateTime`, no SQLite-only column types.  The SQLite
+full-text tables live apart, in `fts.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+# Deterministic constraint names, so that a later migration can name what it alters.
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """A point in time, stored as naive UTC and read back aware (UTC) on every database.
+
+    A naive value given to it is taken to be UTC already.
+    """
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        return moment.replace(tzinfo=UTC)
+
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+migrations = sa.Table(
+    "migrations",
+    metadata,
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String, nullable=False),
+    sa.Column("applied_at", UTCDateTime, nullable=False),
+)
+
+outlets = sa.Table(
+    "outlets",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String, nullable=False),
+    sa.Column("domain", sa.String, nullable=True, unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+# kind: "domain" (a normalised domain), "name" (a normalised name) or "label" (a squashed name
+# or a domain's label, matched between names and domains); origin: "auto", "known", "user".
+outlet_aliases = sa.Table(
+    "outlet_aliases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("alias", sa.String, nullable=False),
+    sa.Column(
+        "outlet_id",
+        sa.Integer,
+        sa.ForeignKey("outlets.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("raw", sa.String, nullable=True),
+    sa.Column("origin", sa.String(8), nullable=False),
+    sa.UniqueConstraint("kind", "alias"),
+)
+
+articles = sa.Table(
+    "articles",
+    metadata,
+    # An integer key for the full-text index (SQLite's FTS5 wants one); `id` is the identity.
+    sa.Column("pk", sa.Integer, primary_key=True),
+    sa.Column("id", sa.String(64), nullable=False, unique=True),
+    sa.Column("url", sa.String, nullable=True, index=True),
+    sa.Column("outlet_id", sa.Integer, sa.ForeignKey("outlets.id"), nullable=True, index=True),
+    sa.Column("outlet_name", sa.String, nullable=True),  # Article.outlet, as given
+    sa.Column("title", sa.Text, nullable=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("language", sa.String(16), nullable=False),
+    sa.Column("credit", sa.Text, nullable=True),
+    sa.Column("published", sa.Date, nullable=True, index=True),
+    sa.Column("date_source", sa.String(32), nullable=True),
+    sa.Column("ingested_at", UTCDateTime, nullable=False),
+    sa.Column(
+        "revision_of", sa.String(64), sa.ForeignKey("articles.id"), nullable=True, index=True
+    ),
+    # Analysis.to_dict() without article.text (that is the `text` column), plus "sentences".
+    sa.Column("analysis", sa.JSON, nullable=False),
+    sa.Column("n_entities", sa.Integer, nullable=False),
+    sa.Column("n_attributions", sa.Integer, nullable=False),
+    # Filled by linking (copies, stories); nullable until then.
+    sa.Column("copy_of", sa.String(64), sa.ForeignKey("articles.id"), nullable=True, index=True),
+    sa.Column("story_id", sa.Integer, nullable=True, index=True),
+)
+
+attributions = sa.Table(
+    "attributions",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True),
+    sa.Column(
+        "article_id",
+        sa.String(64),
+        sa.ForeignKey("articles.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("attribution_id", sa.String, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("source_text", sa.Text, nullable=True),
+    sa.Column("source_start", sa.Integer, nullable=True),
+    sa.Column("source_end", sa.Integer, nullable=True),
+    sa.Column("source_type", sa.String(16), nullable=False),
+    sa.Column("source_entity", sa.String, nullable=True),
+    sa.Column("source_name", sa.String, nullable=True, index=True),
+    sa.Column("cue_text", sa.Text, nullable=True),
+    sa.Column("cue_start", sa.Integer, nullable=True),
+    sa.Column("cue_end", sa.Integer, nullable=True),
+    sa.Column("channel_text", sa.Text, nullable=True),
+    sa.Column("channel_start", sa.Integer, nullable=True),
+    sa.Column("channel_end", sa.Integer, nullable=True),
+    sa.Column("content_text", sa.Text, nullable=False),
+    sa.Column("content_start", sa.Integer, nullable=False),
+    sa.Column("content_end", sa.Integer, nullable=False),
+    sa.Column("certainty_score", sa.Float, nullable=False),
+    sa.Column("certainty_label", sa.String(16), nullable=False, index=True),
+    sa.Column("certainty_cues", sa.JSON, nullable=False),
+    sa.Column("published", sa.Date, nullable=True),  # the article's, for timelines
+    sa.Column("claim_id", sa.Integer, nullable=True, index=True),  # filled by linking
+    sa.UniqueConstraint("article_id", "attribution_id"),
+)
+
+entities = sa.Table(
+    "entities",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True),
+    sa.Column(
+        "article_id",
+        sa.String(64),
+        sa.ForeignKey("articles.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("entity_id", sa.String, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("name", sa.String, nullable=False, index=True),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("published", sa.Date, nullable=True),
+    sa.UniqueConstraint("article_id", "entity_id"),
+)
+
+mentions = sa.Table(
+    "mentions",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True),
+    sa.Column("article_id", sa.String(64), nullable=False),
+    sa.Column("entity_id", sa.String, nullable=False),
+    sa.Column("span_start", sa.Integer, nullable=False),
+    sa.Column("span_end", sa.Integer, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["article_id", "entity_id"],
+        ["entities.article_id", "entities.entity_id"],
+        ondelete="CASCADE",
+    ),
+    sa.Index(None, "article_id", "entity_id"),
+)
+
+entity_descriptors = sa.Table(
+    "entity_descriptors",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True),
+    sa.Column("article_id", sa.String(64), nullable=False),
+    sa.Column("entity_id", sa.String, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("published", sa.Date, nullable=True),  # when the entity was described so
+    sa.ForeignKeyConstraint(
+        ["article_id", "entity_id"],
+        ["entities.article_id", "entities.entity_id"],
+        ondelete="CASCADE",
+    ),
+    sa.Index(None, "article_id", "entity_id"),
+)
+
+# Inputs fully stored, for resuming an interrupted ingest.
+ingested_sources = sa.Table(
+    "ingested_sources",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String, nullable=False, unique=True),
+    sa.Column("content_hash", sa.String, nullable=True),
+    sa.Column("ingested_at", UTCDateTime, nullable=False),
+)

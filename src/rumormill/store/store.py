@@ -1,0 +1,705 @@
+"""The store: analysed articles in SQLite (one file) or PostgreSQL, through one interface.
+
+with Store.open("news.db") as store:
+    report = store.add(analyses)            # one transaction per call
+    for stored in store.articles(since=date(2022, 5, 1)):
+        ...
+    store.search("coup Putin")
+
+Writes are serialised (one writer: a lock in the process, BEGIN IMMEDIATE and the busy timeout
+between processes); reads see one snapshot and never wait for the writer (WAL).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from rumormill.errors import Errors, RumormillError, StoreError
+from rumormill.model import Analysis
+from rumormill.store import engine as engines
+from rumormill.store import fts, migrations, outlets, records, schema
+from rumormill.store.fts import SearchHit
+from rumormill.store.outlets import Outlet
+from rumormill.store.records import (
+    AddOutcome,
+    AddReport,
+    IngestedSource,
+    StoredArticle,
+    StoredAttribution,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+OutletRef = int | str | Outlet
+# How many rows a streamed read fetches at a time.
+YIELD_PER = 200
+
+_A = schema.articles
+_T = schema.attributions
+_O = schema.outlets
+_AL = schema.outlet_aliases
+_SRC = schema.ingested_sources
+
+
+def _reason(e: BaseException) -> str:
+    """The driver's message when there is one (SQLAlchemy's adds the SQL and a link)."""
+    orig = getattr(e, "orig", None)
+    return str(orig if orig is not None else e)
+
+
+def _as_utc(moment: datetime | None) -> datetime:
+    if moment is None:
+        return datetime.now(UTC)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _as_date(day: date | None) -> date | None:
+    return day.date() if isinstance(day, datetime) else day
+
+
+class Store:
+    """Analysed articles, their attributions, entities and outlets.  Open with `Store.open`."""
+
+    def __init__(self, engine: Engine, label: str) -> None:
+        self._engine = engine
+        self.label = label  # the path, or the URL without its password: names it in errors
+        self._lock = threading.Lock()
+        self._closed = False
+
+    # --- opening and closing -------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, target: str | Path, *, create: bool = True) -> Store:
+        """Open the store at a path (SQLite) or an SQLAlchemy URL, and migrate it.
+
+        create=False refuses a store that does not exist yet (E060).
+        """
+        url, label = _url(target)
+        if url.get_backend_name() == "sqlite":
+            if url.database in (None, "", ":memory:"):
+                # Each pooled connection would be a database of its own.
+                raise StoreError(Errors.E060, path=label, reason="give a file, not :memory:")
+            path = Path(url.database)
+            if path.is_dir():
+                raise StoreError(Errors.E060, path=label, reason="it is a directory")
+            if not create and not path.exists():
+                raise StoreError(Errors.E060, path=label, reason="no such file (create=False)")
+        try:
+            engine = engines.make_engine(url)
+        except (sa.exc.SQLAlchemyError, ImportError) as e:
+            raise StoreError(Errors.E060, path=label, reason=_reason(e)) from e
+        try:
+            applied = migrations.migrate(engine, label=label, create=create)
+        except RumormillError:
+            engine.dispose()
+            raise
+        except sa.exc.SQLAlchemyError as e:
+            engine.dispose()
+            raise StoreError(Errors.E060, path=label, reason=_reason(e)) from e
+        if applied:
+            logger.info("%s: migrations applied: %s", label, applied)
+        return cls(engine, label)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, for stages that keep tables of their own in the store."""
+        self._check_open(Errors.E065)
+        return self._engine
+
+    @property
+    def dialect(self) -> str:
+        return self._engine.dialect.name
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction, serialised with every other writer; committed at the end,
+        rolled back on an error (E064 for a database error)."""
+        self._check_open(Errors.E064)
+        with self._lock:
+            try:
+                with engines.writing(self._engine) as conn:
+                    yield conn
+            except sa.exc.SQLAlchemyError as e:
+                raise StoreError(Errors.E064, path=self.label, reason=_reason(e)) from e
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """One read transaction (one snapshot); never waits for the writer in WAL mode."""
+        self._check_open(Errors.E065)
+        try:
+            with engines.reading(self._engine) as conn:
+                yield conn
+        except sa.exc.SQLAlchemyError as e:
+            raise StoreError(Errors.E065, path=self.label, reason=_reason(e)) from e
+
+    def _check_open(self, code: Errors) -> None:
+        if self._closed:
+            raise StoreError(code, path=self.label, reason="the store is closed")
+
+    def _stream(
+        self, build: Callable[[Connection], sa.Select[Any] | None], convert: Callable[[Any], T]
+    ) -> Iterator[T]:
+        """Rows of the query `build` makes, converted one by one, YIELD_PER at a time."""
+        with self.reading() as conn:
+            stmt = build(conn)
+            if stmt is None:
+                return
+            result = conn.execution_options(yield_per=YIELD_PER).execute(stmt)
+            for row in result:
+                yield convert(row)
+
+    # --- articles ------------------------------------------------------------------------------
+
+    def has(self, article_id: str) -> bool:
+        with self.reading() as conn:
+            return _exists(conn, article_id)
+
+    def add(
+        self,
+        analyses: Sequence[Analysis],
+        *,
+        ingested_at: datetime | None = None,
+        source_names: Sequence[str] | Mapping[str, str | None] | None = None,
+    ) -> AddReport:
+        """Store a batch of analyses in ONE transaction: all of it or, on a crash, none.
+
+        An article already stored (same id) is a duplicate, skipped; one with the URL of a
+        stored article but another id is stored as a revision of the latest such article; one
+        that cannot be stored (`records.problem`, a constraint) is rejected and named, and the
+        rest of the batch goes on.  `source_names`: the inputs that this batch completes
+        (names, or a mapping of name to content hash), recorded in the same transaction so
+        that a resumed ingest can skip them (`has_source`).  `ingested_at` defaults to now; a
+        naive time is taken as UTC.
+        """
+        analyses = list(analyses)  # read twice; a generator would be empty the second time
+        when = _as_utc(ingested_at)
+        sources = _source_items(source_names)
+        with self.writing() as conn:
+            batch = _Batch(conn, analyses, when)
+            outcomes = [batch.add(analysis) for analysis in analyses]
+            for name, content_hash in sources:
+                _record_source(conn, name, content_hash, when)
+        count = {kind: 0 for kind in ("added", "revision", "duplicate", "rejected")}
+        for outcome in outcomes:
+            count[outcome.outcome] += 1
+            if outcome.outcome == "rejected":
+                logger.warning(
+                    "%s: article %s not stored: %s", self.label, outcome.article_id, outcome.reason
+                )
+        report = AddReport(
+            added=count["added"],
+            revisions=count["revision"],
+            duplicates=count["duplicate"],
+            rejected=count["rejected"],
+            outcomes=outcomes,
+            sources=[name for name, _ in sources],
+        )
+        logger.debug(
+            "%s: added %d, revisions %d, duplicates %d, rejected %d",
+            self.label,
+            report.added,
+            report.revisions,
+            report.duplicates,
+            report.rejected,
+        )
+        return report
+
+    def article(self, article_id: str) -> StoredArticle | None:
+        with self.reading() as conn:
+            row = conn.execute(_article_select().where(_A.c.id == article_id)).first()
+            return _stored_article(row) if row is not None else None
+
+    def articles(
+        self,
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        outlet: OutletRef | None = None,
+        limit: int | None = None,
+        current_only: bool = False,
+    ) -> Iterator[StoredArticle]:
+        """Stored articles, dated ones by date (undated last), streamed.
+
+        since / until: publication dates, both inclusive (an undated article has none, so is
+        left out when either is given).  outlet: an outlet id, `Outlet`, name or domain.
+        current_only: leave out articles that a later revision replaced.
+        """
+
+        def build(conn: Connection) -> sa.Select[Any] | None:
+            stmt = _article_select()
+            if since is not None:
+                stmt = stmt.where(_A.c.published >= _as_date(since))
+            if until is not None:
+                stmt = stmt.where(_A.c.published <= _as_date(until))
+            if outlet is not None:
+                outlet_id = _find_outlet(conn, outlet)
+                if outlet_id is None:
+                    return None
+                stmt = stmt.where(_A.c.outlet_id == outlet_id)
+            if current_only:
+                later = sa.alias(_A, "later")
+                stmt = stmt.where(~sa.exists().where(later.c.revision_of == _A.c.id))
+            stmt = stmt.order_by(
+                sa.case((_A.c.published.is_(None), 1), else_=0), _A.c.published, _A.c.pk
+            )
+            return stmt.limit(limit) if limit is not None else stmt
+
+        return self._stream(build, _stored_article)
+
+    def attributions(
+        self,
+        *,
+        article_id: str | None = None,
+        source: str | None = None,
+        label: str | None = None,
+        unnamed: bool | None = None,
+        limit: int | None = None,
+    ) -> Iterator[StoredAttribution]:
+        """Stored attributions in the order stored, streamed.
+
+        source: a source's resolved name or its words in the article, case-insensitive (ASCII
+        case only on SQLite).  label: a certainty label.  unnamed: True for the claims with an
+        unnamed source or none (`UNNAMED`, `unattributed`), False for the others.
+        """
+
+        def build(conn: Connection) -> sa.Select[Any]:
+            stmt = sa.select(_T, _A.c.outlet_id).select_from(
+                _T.join(_A, _A.c.id == _T.c.article_id)
+            )
+            if article_id is not None:
+                stmt = stmt.where(_T.c.article_id == article_id)
+            if source is not None:
+                wanted = source.lower()
+                stmt = stmt.where(
+                    sa.or_(
+                        sa.func.lower(_T.c.source_name) == wanted,
+                        sa.func.lower(_T.c.source_text) == wanted,
+                    )
+                )
+            if label is not None:
+                stmt = stmt.where(_T.c.certainty_label == label)
+            rumor_like = sa.or_(_T.c.source_type == "UNNAMED", _T.c.kind == "unattributed")
+            if unnamed is True:
+                stmt = stmt.where(rumor_like)
+            elif unnamed is False:
+                stmt = stmt.where(sa.not_(rumor_like))
+            stmt = stmt.order_by(_T.c.pk)
+            return stmt.limit(limit) if limit is not None else stmt
+
+        return self._stream(build, _stored_attribution)
+
+    def search(
+        self, query: str, *, limit: int = 20, highlight: tuple[str, str] = ("[", "]")
+    ) -> list[SearchHit]:
+        """Full-text search over article titles and texts and over claims (attribution
+        contents), best first.  On SQLite the query is FTS5 syntax (words, "phrases", AND / OR
+        / NOT, prefix*); a query it cannot parse is E066."""
+        if not query.strip():
+            raise StoreError(Errors.E066, query=query, reason="the query is empty")
+        if limit <= 0:
+            return []
+        search = fts.search_sqlite if self.dialect == "sqlite" else fts.search_portable
+        try:
+            with self.reading() as conn:
+                return search(conn, query, limit=limit, highlight=highlight)
+        except fts.QueryError as e:
+            raise StoreError(Errors.E066, query=query, reason=str(e)) from e
+
+    def counts(self) -> dict[str, int]:
+        """Rows per kind of thing stored."""
+        tables = {
+            "articles": _A,
+            "attributions": _T,
+            "entities": schema.entities,
+            "mentions": schema.mentions,
+            "outlets": _O,
+            "outlet_aliases": schema.outlet_aliases,
+            "sources": schema.ingested_sources,
+        }
+        with self.reading() as conn:
+            result = {
+                name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                for name, table in tables.items()
+            }
+            result["revisions"] = conn.execute(
+                sa.select(sa.func.count()).where(_A.c.revision_of.is_not(None))
+            ).scalar_one()
+            result["undated"] = conn.execute(
+                sa.select(sa.func.count()).where(_A.c.published.is_(None))
+            ).scalar_one()
+        return result
+
+    # --- ingest progress -----------------------------------------------------------------------
+
+    def has_source(self, name: str, content_hash: str | None = None) -> bool:
+        """Whether the input `name` was recorded as fully stored (with this content hash, when
+        one is given: a changed input is not done)."""
+        with self.reading() as conn:
+            row = conn.execute(sa.select(_SRC.c.content_hash).where(_SRC.c.name == name)).first()
+        if row is None:
+            return False
+        return content_hash is None or row.content_hash == content_hash
+
+    def sources(self) -> list[IngestedSource]:
+        with self.reading() as conn:
+            rows = conn.execute(sa.select(_SRC).order_by(_SRC.c.pk)).all()
+        return [IngestedSource(r.name, r.content_hash, r.ingested_at) for r in rows]
+
+    # --- outlets -------------------------------------------------------------------------------
+
+    def outlet(self, raw: str | None = None, url: str | None = None) -> Outlet | None:
+        """The stored outlet a raw outlet name and/or URL stand for, or None."""
+        with self.reading() as conn:
+            outlet_id = outlets.find(conn, outlets.outlet_keys(raw, url))
+            return outlets.load(conn, outlet_id) if outlet_id is not None else None
+
+    def outlets(self) -> list[Outlet]:
+        """Every outlet, with its aliases and article count, by name."""
+        with self.reading() as conn:
+            aliases: dict[int, list[str]] = {}
+            for row in conn.execute(
+                sa.select(_AL.c.outlet_id, _AL.c.kind, _AL.c.alias).order_by(_AL.c.id)
+            ):
+                aliases.setdefault(row.outlet_id, []).append(f"{row.kind}:{row.alias}")
+            per_outlet = conn.execute(
+                sa.select(_A.c.outlet_id, sa.func.count())
+                .where(_A.c.outlet_id.is_not(None))
+                .group_by(_A.c.outlet_id)
+            )
+            counts: dict[int, int] = {outlet_id: n for outlet_id, n in per_outlet}
+            rows = conn.execute(sa.select(_O).order_by(_O.c.name, _O.c.id)).all()
+        return [
+            Outlet(r.id, r.name, r.domain, tuple(aliases.get(r.id, ())), counts.get(r.id, 0))
+            for r in rows
+        ]
+
+    def add_alias(self, alias: str, outlet: OutletRef) -> Outlet:
+        """Make `alias` (a name, domain or URL) stand for `outlet` from now on; the articles
+        that were counted under another outlet through this alias move with it."""
+        try:
+            kind, key = outlets.alias_key(alias)
+        except ValueError as e:
+            raise StoreError(Errors.E069, alias=alias, reason=str(e)) from e
+        with self.writing() as conn:
+            target = _outlet_id(conn, outlet)
+            _move_alias(conn, kind, key, alias, target)
+            result = outlets.load(conn, target)
+        assert result is not None
+        return result
+
+    def merge_outlets(self, a: OutletRef, b: OutletRef) -> Outlet:
+        """Merge outlet `b` into outlet `a`: b's aliases and articles become a's, b is gone.
+        a keeps its name (and takes b's domain when it has none)."""
+        with self.writing() as conn:
+            keep, gone = _outlet_id(conn, a), _outlet_id(conn, b)
+            if keep == gone:
+                raise StoreError(Errors.E068, outlet=str(b))
+            conn.execute(sa.update(_AL).where(_AL.c.outlet_id == gone).values(outlet_id=keep))
+            conn.execute(sa.update(_A).where(_A.c.outlet_id == gone).values(outlet_id=keep))
+            found = conn.execute(sa.select(_O.c.id, _O.c.domain).where(_O.c.id.in_([keep, gone])))
+            domains: dict[int, str | None] = {outlet_id: domain for outlet_id, domain in found}
+            conn.execute(sa.delete(_O).where(_O.c.id == gone))
+            if domains.get(keep) is None and domains.get(gone) is not None:
+                conn.execute(sa.update(_O).where(_O.c.id == keep).values(domain=domains[gone]))
+            result = outlets.load(conn, keep)
+        assert result is not None
+        logger.info("%s: merged outlet %s into %s", self.label, gone, keep)
+        return result
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def open_store(target: str | Path, *, create: bool = True) -> Store:
+    """Open (and migrate) the store at a path or SQLAlchemy URL: `Store.open`."""
+    return Store.open(target, create=create)
+
+
+def _url(target: str | Path) -> tuple[sa.URL, str]:
+    if isinstance(target, Path) or "://" not in target:
+        return sa.URL.create("sqlite", database=str(target)), str(target)
+    try:
+        url = sa.make_url(target)
+    except sa.exc.ArgumentError as e:
+        raise StoreError(Errors.E060, path=target, reason=_reason(e)) from e
+    label = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite" and url.database:
+        label = url.database
+    return url, label
+
+
+def _source_items(
+    source_names: Sequence[str] | Mapping[str, str | None] | None,
+) -> list[tuple[str, str | None]]:
+    if source_names is None:
+        return []
+    if isinstance(source_names, str):
+        return [(source_names, None)]
+    if isinstance(source_names, Mapping):
+        return list(source_names.items())
+    return [(name, None) for name in source_names]
+
+
+def _exists(conn: Connection, article_id: str) -> bool:
+    return conn.execute(_EXISTS, {"id": article_id}).first() is not None
+
+
+# Built once: the statements run for every article of a batch.
+_EXISTS = sa.select(_A.c.pk).where(_A.c.id == sa.bindparam("id"))
+_STORED_AMONG = sa.select(_A.c.id).where(_A.c.id.in_(sa.bindparam("ids", expanding=True)))
+_LATEST_AT_URL = (
+    sa.select(_A.c.id).where(_A.c.url == sa.bindparam("url")).order_by(_A.c.pk.desc()).limit(1)
+)
+_INSERT_ARTICLE = sa.insert(_A)
+_CHUNK = 500  # ids per IN (...) query, well under every database's parameter limit
+
+
+class _Batch:
+    """The state of one `Store.add`: what is stored already, what this batch stored, and the
+    outlets it resolved (valid inside this transaction only)."""
+
+    def __init__(self, conn: Connection, analyses: Sequence[Analysis], when: datetime) -> None:
+        self.conn = conn
+        self.when = when
+        self.done: set[str] = set()
+        self.outlets: dict[outlets.OutletKeys, int | None] = {}
+        ids = list(dict.fromkeys(a.article.id for a in analyses))
+        self.stored: set[str] = set()
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            self.stored.update(conn.execute(_STORED_AMONG, {"ids": chunk}).scalars())
+
+    def add(self, analysis: Analysis) -> AddOutcome:
+        article_id = analysis.article.id
+        if article_id in self.done or article_id in self.stored:
+            return AddOutcome(article_id, "duplicate")
+        reason = records.problem(analysis)
+        if reason is not None:
+            return AddOutcome(article_id, "rejected", reason=reason)
+        keys = outlets.outlet_keys(analysis.article.outlet, analysis.article.url)
+        try:
+            # A savepoint: a row the database refuses undoes this article only, not the batch.
+            with self.conn.begin_nested():
+                if keys in self.outlets:
+                    outlet_id = self.outlets[keys]
+                else:
+                    outlet_id = outlets.resolve(self.conn, keys, raw=analysis.article.outlet)
+                revision_of = _write_article(self.conn, analysis, self.when, outlet_id)
+        except (sa.exc.IntegrityError, sa.exc.DataError) as e:
+            return AddOutcome(article_id, "rejected", reason=_reason(e))
+        self.outlets[keys] = outlet_id  # only once its savepoint is kept
+        self.done.add(article_id)
+        if revision_of is not None:
+            return AddOutcome(article_id, "revision", revision_of=revision_of)
+        return AddOutcome(article_id, "added")
+
+
+def _write_article(
+    conn: Connection, analysis: Analysis, when: datetime, outlet_id: int | None
+) -> str | None:
+    """Insert one analysis (article, entities, mentions, descriptors, attributions); the id of
+    the article it revises, if any."""
+    article = analysis.article
+    article_id = article.id
+    revision_of: str | None = None
+    if article.url:
+        revision_of = conn.execute(_LATEST_AT_URL, {"url": article.url}).scalar_one_or_none()
+    published = article.published
+    conn.execute(
+        _INSERT_ARTICLE,
+        {
+            "id": article_id,
+            "url": article.url,
+            "outlet_id": outlet_id,
+            "outlet_name": article.outlet,
+            "title": article.title,
+            "text": article.text,
+            "language": article.language,
+            "credit": article.credit,
+            "published": published,
+            "date_source": getattr(article, "date_source", None),
+            "ingested_at": when,
+            "revision_of": revision_of,
+            "analysis": records.analysis_json(analysis),
+            "n_entities": len(analysis.entities),
+            "n_attributions": len(analysis.attributions),
+        },
+    )
+    entity_rows: list[dict[str, Any]] = []
+    mention_rows: list[dict[str, Any]] = []
+    descriptor_rows: list[dict[str, Any]] = []
+    for position, entity in enumerate(analysis.entities):
+        key = {"article_id": article_id, "entity_id": entity.id}
+        entity_rows.append(
+            {
+                **key,
+                "position": position,
+                "name": entity.name,
+                "type": entity.type,
+                "published": published,
+            }
+        )
+        mention_rows.extend(
+            {**key, "span_start": m.start, "span_end": m.end} for m in entity.mentions
+        )
+        descriptor_rows.extend(
+            {**key, "position": i, "text": d, "published": published}
+            for i, d in enumerate(entity.descriptors)
+        )
+    attribution_rows = [
+        records.attribution_row(article_id, position, attribution, published)
+        for position, attribution in enumerate(analysis.attributions)
+    ]
+    for table, rows in (
+        (schema.entities, entity_rows),
+        (schema.mentions, mention_rows),
+        (schema.entity_descriptors, descriptor_rows),
+        (_T, attribution_rows),
+    ):
+        if rows:
+            conn.execute(sa.insert(table), rows)
+    return revision_of
+
+
+def _record_source(conn: Connection, name: str, content_hash: str | None, when: datetime) -> None:
+    values = {"content_hash": content_hash, "ingested_at": when}
+    updated = conn.execute(sa.update(_SRC).where(_SRC.c.name == name).values(**values))
+    if updated.rowcount == 0:
+        conn.execute(sa.insert(_SRC).values(name=name, **values))
+
+
+def _article_select() -> sa.Select[Any]:
+    return sa.select(_A, _O.c.name.label("outlet_display")).select_from(
+        _A.outerjoin(_O, _O.c.id == _A.c.outlet_id)
+    )
+
+
+def _stored_article(row: Any) -> StoredArticle:
+    article = records.article_from_row(row)
+    data = dict(row.analysis)
+    return StoredArticle(
+        id=row.id,
+        article=article,
+        analysis=records.analysis_from_json(data, article),
+        outlet_id=row.outlet_id,
+        outlet=row.outlet_display,
+        ingested_at=row.ingested_at,
+        date_source=row.date_source,
+        revision_of=row.revision_of,
+        copy_of=row.copy_of,
+        story_id=row.story_id,
+        data=data,
+    )
+
+
+def _stored_attribution(row: Any) -> StoredAttribution:
+    return StoredAttribution(
+        article_id=row.article_id,
+        attribution=records.attribution_from_row(row),
+        published=row.published,
+        outlet_id=row.outlet_id,
+        claim_id=row.claim_id,
+    )
+
+
+def _find_outlet(conn: Connection, ref: OutletRef) -> int | None:
+    if isinstance(ref, Outlet):
+        return ref.id
+    if isinstance(ref, int):
+        return ref
+    return outlets.find(conn, outlets.outlet_keys(ref, None))
+
+
+def _outlet_id(conn: Connection, ref: OutletRef) -> int:
+    """The id of an existing outlet, or of a known one (created); E067 for any other."""
+    outlet_id = _find_outlet(conn, ref)
+    if outlet_id is None and isinstance(ref, str):
+        keys = outlets.outlet_keys(ref, None)
+        if keys.known is not None:
+            outlet_id = outlets.resolve(conn, keys, raw=ref)
+    if outlet_id is not None:
+        exists = conn.execute(sa.select(_O.c.id).where(_O.c.id == outlet_id)).first()
+        if exists is not None:
+            return outlet_id
+    raise StoreError(Errors.E067, outlet=ref.name if isinstance(ref, Outlet) else ref)
+
+
+def _move_alias(conn: Connection, kind: str, key: str, raw: str, target: int) -> None:
+    previous = conn.execute(
+        sa.select(_AL.c.outlet_id).where(_AL.c.kind == kind, _AL.c.alias == key)
+    ).scalar_one_or_none()
+    if previous == target:
+        conn.execute(
+            sa.update(_AL)
+            .where(_AL.c.kind == kind, _AL.c.alias == key)
+            .values(origin="user", raw=raw)
+        )
+        return
+    if previous is None:
+        conn.execute(
+            sa.insert(_AL).values(kind=kind, alias=key, outlet_id=target, raw=raw, origin="user")
+        )
+    else:
+        conn.execute(
+            sa.update(_AL)
+            .where(_AL.c.kind == kind, _AL.c.alias == key)
+            .values(outlet_id=target, raw=raw, origin="user")
+        )
+    if previous is not None:
+        # The labels derived from the alias follow it.
+        derived = outlets.name_labels(key) if kind == "name" else (outlets.domain_label(key),)
+        conn.execute(
+            sa.update(_AL)
+            .where(_AL.c.kind == "label", _AL.c.alias.in_(derived), _AL.c.outlet_id == previous)
+            .values(outlet_id=target)
+        )
+    if kind == "domain":
+        # The outlet's own domain follows its alias.
+        conn.execute(sa.update(_O).where(_O.c.domain == key).values(domain=None))
+        conn.execute(
+            sa.update(_O).where(_O.c.id == target, _O.c.domain.is_(None)).values(domain=key)
+        )
+    if previous is None:
+        return
+    # Articles counted under the previous outlet that now resolve to the target move over.
+    moved: list[int] = []
+    rows = conn.execute(
+        sa.select(_A.c.pk, _A.c.outlet_name, _A.c.url).where(_A.c.outlet_id == previous)
+    ).all()
+    for row in rows:
+        if outlets.find(conn, outlets.outlet_keys(row.outlet_name, row.url)) == target:
+            moved.append(row.pk)
+    if moved:
+        conn.execute(sa.update(_A).where(_A.c.pk.in_(moved)).values(outlet_id=target))
+    # An outlet left with no alias and no article is gone.
+    left = conn.execute(sa.select(_AL.c.id).where(_AL.c.outlet_id == previous).limit(1)).first()
+    used = conn.execute(sa.select(_A.c.pk).where(_A.c.outlet_id == previous).limit(1)).first()
+    if left is None and used is None:
+        conn.execute(sa.delete(_O).where(_O.c.id == previous))
