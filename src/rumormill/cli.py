@@ -99,6 +99,90 @@ def analyze(
         out.print(report.build(result))
 
 
+DEFAULT_DB = "rumormill.db"
+
+
+@app.command()
+def ingest(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, folders (recursively), globs, - for standard input, or http(s) URLs: "
+            "house format, plain text, JSON/JSONL, CSV, HTML, RSS/Atom, WARC(.gz), gzip/bz2."
+        ),
+    ],
+    db: Annotated[str, typer.Option(help="The store: a SQLite file or an SQLAlchemy URL.")] = (
+        DEFAULT_DB
+    ),
+    date_: Annotated[
+        str | None,
+        typer.Option("--date", help="Publication date YYYY-MM-DD for input that states none."),
+    ] = None,
+    outlet: Annotated[
+        str | None, typer.Option(help="The outlet, for input that does not name one.")
+    ] = None,
+    field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field",
+            help="Where JSON/CSV records keep a field: FIELD=NAME[,NAME...] (text, published, "
+            "outlet, url, title, language); repeatable.",
+        ),
+    ] = None,
+    max_bytes: Annotated[
+        int, typer.Option("--max-bytes", min=1, help="Refuse larger single documents.")
+    ] = files.MAX_BYTES,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Ingest news into the store: every article is analysed and stored with its analysis.
+    Re-ingesting changes nothing; an interrupted ingest resumes when run again."""
+    from rich.progress import Progress as Bar
+    from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from rumormill.ingest.fetch import Fetcher
+    from rumormill.ingest.records import FieldMap
+    from rumormill.ingest.sources import Options
+    from rumormill.ingestion import Progress
+    from rumormill.ingestion import ingest as ingest_inputs
+
+    def work() -> dict[str, Any]:
+        published = house.parse_date(date_, name="--date") if date_ is not None else None
+        options = Options(
+            published=published,
+            outlet=outlet,
+            fields=FieldMap.parse(field or []),
+            max_bytes=max_bytes,
+            fetch=Fetcher(max_bytes=max_bytes),
+        )
+        columns = (
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TextColumn("read {task.fields[read]}  stored {task.fields[stored]}"),
+            TextColumn("duplicates {task.fields[dup]}  errors {task.fields[errors]}"),
+            TimeElapsedColumn(),
+        )
+        with Bar(*columns, console=err, transient=True, disable=as_json) as bar:
+            task = bar.add_task("ingesting", read=0, stored=0, dup=0, errors=0)
+
+            def show(p: Progress) -> None:
+                bar.update(
+                    task,
+                    description=p.current[-40:],
+                    read=p.read,
+                    stored=p.ingested,
+                    dup=p.duplicates,
+                    errors=p.rejected,
+                )
+
+            return ingest_inputs(inputs, db=db, options=options, on_progress=show).to_dict()
+
+    result = run(work)
+    if as_json:
+        print_json(result)
+        return
+    out.print(report.ingest_summary(result, db=db))
+
+
 @eval_app.command("pipeline")
 def eval_pipeline(
     data: Annotated[
@@ -336,3 +420,7 @@ def eval_stories(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -9,6 +9,7 @@ cannot break or restyle the report.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -148,3 +149,28 @@ def build(analysis: Analysis) -> Group:
         attribution_table(analysis.attributions),
         flagged_section(analysis.attributions),
     )
+
+
+def ingest_summary(result: dict[str, Any], *, db: str) -> RenderableType:
+    """The end-of-ingest report (`IngestReport.to_dict()`): counts, rejections by code, and
+    the first rejections by name."""
+    counts = Table(box=box.SIMPLE_HEAD, show_header=False, title=f"Ingested into {db}")
+    counts.add_column("what")
+    counts.add_column("n", justify="right")
+    for key in ("read", "ingested", "revisions", "duplicates", "undated", "rejected"):
+        counts.add_row(key.replace("_", " "), str(result[key]))
+    parts: list[RenderableType] = [counts]
+    if result["rejected_by_code"]:
+        codes = Table(box=box.SIMPLE_HEAD, title="Rejected, by reason")
+        codes.add_column("code")
+        codes.add_column("n", justify="right")
+        for code, n in result["rejected_by_code"].items():
+            codes.add_row(code, str(n))
+        parts.append(codes)
+        named = Table(box=box.SIMPLE_HEAD, title="Rejections")
+        named.add_column("input", overflow="fold")
+        named.add_column("error", overflow="fold")
+        for row in result["rejections"]:
+            named.add_row(row["input"], row["error"])
+        parts.append(named)
+    return Group(*parts)
