@@ -106,3 +106,33 @@ def test_a_killed_ingest_resumes_with_nothing_lost_or_doubled(
     ids = stored_ids(db)
     assert len(ids) == len(set(ids)) == WIKINEWS_2019
     assert set(committed) <= set(ids)
+
+
+@pytest.mark.model
+def test_ingest_links_copies_and_stories_across_runs(tmp_path: Path, nlp: Language) -> None:
+    body = (
+        "The city council of Springfield voted on Monday to close the old river bridge after "
+        "engineers found deep cracks in two of its supports. The mayor said repairs would "
+        "take at least six months and cost more than four million dollars, and that ferries "
+        "would run in the meantime. Residents who cross the bridge every day said the "
+        "closure would add an hour to their commute."
+    )
+    (tmp_path / "first.txt").write_text(f"date 2022-05-02\n\n{body}\n(AP)\n", "utf8")
+    copy = body.replace("four million", "4 million")
+    (tmp_path / "copy.txt").write_text(f"date 2022-05-03\n\n{copy}\n(Reuters)\n", "utf8")
+    other = "Astronomers announced the discovery of a comet that will pass near Mars in 2031."
+    (tmp_path / "other.txt").write_text(f"date 2022-05-03\n\n{other}\n", "utf8")
+    db = tmp_path / "linked.db"
+    ingest([str(tmp_path / "first.txt")], db=db, nlp=nlp)
+    ingest([str(tmp_path / "copy.txt"), str(tmp_path / "other.txt")], db=db, nlp=nlp)
+    with Store.open(db) as store:
+        stored = {s.article.credit or "-": s for s in store.articles()}
+        assert store.link_state("copies") is not None
+        assert store.link_state("stories") is not None
+    first, second, third = stored["AP"], stored["Reuters"], stored["-"]
+    assert first.copy_of is None
+    assert second.copy_of == first.id
+    assert third.copy_of is None
+    assert first.story_id is not None
+    assert second.story_id == first.story_id
+    assert third.story_id != first.story_id

@@ -11,7 +11,9 @@ batched with `nlp.pipe`) and written to the store in one transaction per batch. 
   duplicate before any NLP work is spent on it;
 - **an interrupted ingest resumes**: what was committed stays (one transaction per batch), and
   running the same command again skips it as duplicates and completes the rest;
-- **no date is invented**: an article without one is stored as undated.
+- **no date is invented**: an article without one is stored as undated;
+- **every batch is linked** (`link/linker.py`: copies, stories) against what is stored, and
+  the links and the linkers' state are written in the batch's own transaction.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from spacy.language import Language
 from rumormill import analysis
 from rumormill.errors import AnalysisError, RumormillError
 from rumormill.ingest.sources import Item, Options, read_items
+from rumormill.link.linker import Linker
 from rumormill.model import Analysis, Article
 from rumormill.store import Store
 
@@ -117,6 +120,7 @@ def ingest(
     chosen = dataclasses.replace(options or Options(), undated=True)
     report = IngestReport(inputs=len(inputs))
     with Store.open(db) as store:
+        linker = Linker.load(store)
         for batch in batches(read_items(inputs, chosen), batch_size):
             fresh: list[tuple[str, Article]] = []
             seen: set[str] = set()
@@ -135,17 +139,18 @@ def ingest(
                 fresh.append((item.name, article))
             analysed = _analyse(fresh, report, nlp)
             if analysed:
-                added = store.add([a for _, a in analysed])
+                stored = [a for _, a in analysed]
+                added = store.add(stored, links=linker.link(stored))
                 report.ingested += added.added
                 report.duplicates += added.duplicates
                 report.revisions += added.revisions
-                names = {a.article.id: n for n, a in analysed}
+                by_id = {a.article.id: (n, a) for n, a in analysed}
                 for outcome in added.outcomes:
+                    name, one = by_id[outcome.article_id]
                     if outcome.outcome == "rejected":
-                        report.reject_stored(names[outcome.article_id], outcome.reason or "")
+                        report.reject_stored(name, outcome.reason or "")
                     elif outcome.outcome in ("added", "revision"):
-                        stored = next(a for _, a in analysed if a.article.id == outcome.article_id)
-                        report.undated += stored.article.published is None
+                        report.undated += one.article.published is None
             if on_progress is not None:
                 on_progress(
                     Progress(

@@ -12,6 +12,7 @@ from rumormill.store.records import (
     AddOutcome,
     AddReport,
     IngestedSource,
+    Links,
     StoredArticle,
     StoredAttribution,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "AddOutcome",
     "AddReport",
     "IngestedSource",
+    "Links",
     "Outlet",
     "SearchHit",
     "Store",

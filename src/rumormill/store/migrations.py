@@ -196,7 +196,24 @@ def _m001_initial(conn: Connection) -> None:
         fts.create_sqlite_v1(conn)
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _m001_initial),)
+def _m002_link_state(conn: Connection) -> None:
+    """The saved state of the incremental linkers (copies, stories, claims), so that a later
+    ingest links against what is stored without re-clustering (frozen: do not edit)."""
+    md = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    sa.Table(
+        "link_state",
+        md,
+        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("data", sa.LargeBinary, nullable=False),
+        sa.Column("updated_at", UTCDateTime, nullable=False),
+    )
+    md.create_all(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", _m001_initial),
+    Migration(2, "link state", _m002_link_state),
+)
 
 # Tables of ours that, found without a `migrations` table, mean someone else's database.
 _OUR_TABLES = frozenset({"outlets", "outlet_aliases", "articles", "attributions", "entities"})

@@ -27,6 +27,18 @@ class AddOutcome:
 
 
 @dataclass(frozen=True)
+class Links:
+    """What linking found for a batch, written in the same transaction as the batch: each
+    article's original (`copy_of`) and story, each attribution's claim (keyed by article id
+    and attribution id), and the linkers' saved state by name."""
+
+    copy_of: dict[str, str] = field(default_factory=dict)
+    story: dict[str, int] = field(default_factory=dict)
+    claim: dict[tuple[str, str], int] = field(default_factory=dict)
+    state: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class AddReport:
     """The counts of one `Store.add` (one transaction) and each article's outcome."""
 

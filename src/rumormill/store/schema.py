@@ -209,3 +209,12 @@ ingested_sources = sa.Table(
     sa.Column("content_hash", sa.String, nullable=True),
     sa.Column("ingested_at", UTCDateTime, nullable=False),
 )
+
+# The saved state of the incremental linkers, by name (migration 2).
+link_state = sa.Table(
+    "link_state",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)

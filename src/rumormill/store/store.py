@@ -34,6 +34,7 @@ from rumormill.store.records import (
     AddOutcome,
     AddReport,
     IngestedSource,
+    Links,
     StoredArticle,
     StoredAttribution,
 )
@@ -187,6 +188,7 @@ class Store:
         *,
         ingested_at: datetime | None = None,
         source_names: Sequence[str] | Mapping[str, str | None] | None = None,
+        links: Links | None = None,
     ) -> AddReport:
         """Store a batch of analyses in ONE transaction: all of it or, on a crash, none.
 
@@ -195,8 +197,9 @@ class Store:
         that cannot be stored (`records.problem`, a constraint) is rejected and named, and the
         rest of the batch goes on.  `source_names`: the inputs that this batch completes
         (names, or a mapping of name to content hash), recorded in the same transaction so
-        that a resumed ingest can skip them (`has_source`).  `ingested_at` defaults to now; a
-        naive time is taken as UTC.
+        that a resumed ingest can skip them (`has_source`).  `links`: what linking found for
+        the batch (`Links`), written with the linkers' state in the same transaction.
+        `ingested_at` defaults to now; a naive time is taken as UTC.
         """
         analyses = list(analyses)  # read twice; a generator would be empty the second time
         when = _as_utc(ingested_at)
@@ -206,6 +209,9 @@ class Store:
             outcomes = [batch.add(analysis) for analysis in analyses]
             for name, content_hash in sources:
                 _record_source(conn, name, content_hash, when)
+            if links is not None:
+                skipped = {o.article_id for o in outcomes if o.outcome in ("duplicate", "rejected")}
+                _write_links(conn, links, skipped, when)
         count = {kind: 0 for kind in ("added", "revision", "duplicate", "rejected")}
         for outcome in outcomes:
             count[outcome.outcome] += 1
@@ -230,6 +236,13 @@ class Store:
             report.rejected,
         )
         return report
+
+    def link_state(self, name: str) -> bytes | None:
+        """The saved state of the linker `name`, or None before its first batch."""
+        table = schema.link_state
+        with self.reading() as conn:
+            found = conn.execute(sa.select(table.c.data).where(table.c.name == name)).first()
+            return bytes(found[0]) if found is not None else None
 
     def article(self, article_id: str) -> StoredArticle | None:
         with self.reading() as conn:
@@ -519,6 +532,35 @@ class _Batch:
         if revision_of is not None:
             return AddOutcome(article_id, "revision", revision_of=revision_of)
         return AddOutcome(article_id, "added")
+
+
+def _write_links(conn: Connection, links: Links, skipped: set[str], when: datetime) -> None:
+    """Copy, story and claim ids (of this batch's stored articles, and of stored articles
+    re-pointed to an earlier original); the linkers' state (upserted).  `skipped`: this
+    batch's articles that were not stored (duplicates, rejections): left alone."""
+    for article_id in sorted(set(links.copy_of) | set(links.story)):
+        if article_id in skipped:
+            continue
+        values: dict[str, Any] = {}
+        if article_id in links.copy_of:
+            values["copy_of"] = links.copy_of[article_id]
+        if article_id in links.story:
+            values["story_id"] = links.story[article_id]
+        conn.execute(_A.update().where(_A.c.id == article_id).values(**values))
+    for (article_id, attribution_id), claim in links.claim.items():
+        if article_id not in skipped:
+            conn.execute(
+                _T.update()
+                .where(_T.c.article_id == article_id, _T.c.attribution_id == attribution_id)
+                .values(claim_id=claim)
+            )
+    table = schema.link_state
+    for name, data in links.state.items():
+        updated = conn.execute(
+            table.update().where(table.c.name == name).values(data=data, updated_at=when)
+        )
+        if updated.rowcount == 0:
+            conn.execute(table.insert().values(name=name, data=data, updated_at=when))
 
 
 def _write_article(
