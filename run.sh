@@ -2,7 +2,8 @@
 # The two set-up commands of the README.  Each creates .venv (Python 3.11) on first use and
 # installs rumormill with pinned dependencies (constraints.txt) from PyPI.
 #
-#   bash run.sh demo    install, then run the main job on the bundled example
+#   bash run.sh demo    install, then run the main job (rumormill demo) on the bundled Wikinews
+#                       demo corpus
 #   bash run.sh test    install with the dev tools, then lint, type-check and run every test
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -31,7 +32,7 @@ install() {  # $1: the extras, e.g. "[dev]" or ""
 case "${1:-}" in
     demo)
         install ""
-        "$VENV/bin/rumormill" analyze ../shared/examples/seed-article.txt
+        "$VENV/bin/rumormill" demo "${@:2}"
         ;;
     test)
         install "[dev]"

@@ -32,5 +32,10 @@ def test_every_command_is_in_the_readme() -> None:
         "rumormill eval factuality",
         "rumormill eval hedges",
         "rumormill eval stance",
+        "rumormill eval stories",
+        "rumormill demo",
+        "rumormill ingest",
+        "rumormill stories",
+        "rumormill rumors",
     ):
         assert command in readme

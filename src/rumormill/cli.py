@@ -183,6 +183,75 @@ def ingest(
     out.print(report.ingest_summary(result, db=db))
 
 
+@app.command()
+def demo(
+    db: Annotated[
+        Path | None,
+        typer.Option(help="Where to build the demo store (default: a file in your data folder)."),
+    ] = None,
+) -> None:
+    """The main job on the bundled demo corpus (295 Wikinews articles, CC BY 2.5): ingest it
+    into a local store, then show the top stories, the most-cited people and the rumors."""
+    from rumormill.demo import default_db
+    from rumormill.demo import demo as run_demo
+
+    def work() -> Any:
+        with err.status("ingesting the Wikinews demo corpus …") as status:
+            return run_demo(
+                db,
+                on_progress=lambda p: status.update(
+                    f"ingesting the Wikinews demo corpus: {p.read} read, {p.ingested} stored"
+                ),
+            )
+
+    result = run(work)
+    out.print(report.ingest_summary(result.ingest.to_dict(), db=str(result.db)))
+    out.print(report.story_table(result.stories))
+    out.print(report.people_table(result.people))
+    out.print(report.rumor_table(result.rumors))
+    where = "" if db is None and result.db == default_db() else f" --db {result.db}"
+    out.print(
+        "Explore further: "
+        f"[bold]rumormill rumors{where}[/bold], [bold]rumormill stories{where}[/bold] "
+        "(and, with issue 8, rumormill serve)."
+    )
+
+
+@app.command()
+def stories(
+    db: Annotated[str, typer.Option(help="The store.")] = DEFAULT_DB,
+    since: Annotated[str | None, typer.Option(help="From this day, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this day, YYYY-MM-DD.")] = None,
+    about: Annotated[str | None, typer.Option(help="Only stories naming this entity.")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 20,
+) -> None:
+    """The largest stories in the store: articles about the same event over time."""
+    from rumormill.store import Store, queries
+
+    def work() -> list[Any]:
+        first = house.parse_date(since, name="--since") if since else None
+        last = house.parse_date(until, name="--until") if until else None
+        with Store.open(db, create=False) as store:
+            return queries.stories(store, since=first, until=last, about=about, limit=limit)
+
+    out.print(report.story_table(run(work), title="Stories"))
+
+
+@app.command()
+def rumors(
+    db: Annotated[str, typer.Option(help="The store.")] = DEFAULT_DB,
+    limit: Annotated[int, typer.Option(min=1)] = 20,
+) -> None:
+    """Claims carried mostly by hedged or unnamed sourcing, fastest-growing first."""
+    from rumormill.store import Store, queries
+
+    def work() -> list[Any]:
+        with Store.open(db, create=False) as store:
+            return queries.rumors(store, limit=limit)
+
+    out.print(report.rumor_table(run(work)))
+
+
 @eval_app.command("pipeline")
 def eval_pipeline(
     data: Annotated[

@@ -174,3 +174,54 @@ def ingest_summary(result: dict[str, Any], *, db: str) -> RenderableType:
             named.add_row(row["input"], row["error"])
         parts.append(named)
     return Group(*parts)
+
+
+def _day(value: Any) -> str:
+    return value.isoformat() if value is not None else "undated"
+
+
+def story_table(rows: list[Any], *, title: str = "Top stories") -> Table:
+    """`store.queries.StoryRow`s."""
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    table.add_column("story", justify="right")
+    table.add_column("articles", justify="right")
+    table.add_column("outlets", justify="right")
+    table.add_column("first – last")
+    table.add_column("title", overflow="fold")
+    for r in rows:
+        span = _day(r.first) if r.first == r.last else f"{_day(r.first)} – {_day(r.last)}"
+        table.add_row(str(r.story_id), str(r.articles), str(r.outlets), span, r.title)
+    return table
+
+
+def people_table(rows: list[Any], *, title: str = "Most-cited people") -> Table:
+    """`store.queries.PersonRow`s."""
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    table.add_column("name")
+    table.add_column("attributions", justify="right")
+    table.add_column("articles", justify="right")
+    table.add_column("outlets", justify="right")
+    for r in rows:
+        table.add_row(r.name, str(r.attributions), str(r.articles), str(r.outlets))
+    return table
+
+
+def rumor_table(rows: list[Any], *, title: str = "Rumors") -> Table:
+    """`store.queries.RumorRow`s."""
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    table.add_column("group")
+    table.add_column("articles", justify="right")
+    table.add_column("per day", justify="right")
+    table.add_column("hedged / unnamed", justify="right")
+    table.add_column("first – last")
+    table.add_column("for example", overflow="fold")
+    for r in rows:
+        table.add_row(
+            r.key,
+            str(r.articles),
+            f"{r.growth:.2f}",
+            f"{r.hedged_or_unnamed:.0%}",
+            f"{_day(r.first)} – {_day(r.last)}",
+            shorten(r.example, 90),
+        )
+    return table
