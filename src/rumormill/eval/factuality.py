@@ -214,7 +214,11 @@ class Stats:
         """Pearson's r; 0.0 when it is undefined (either side constant, or n < 2)."""
         if self.m2_gold <= 0.0 or self.m2_pred <= 0.0:
             return 0.0
-        r = self.co_moment / math.sqrt(self.m2_gold * self.m2_pred)
+        # Two square roots, not one of the product: a product of tiny moments underflows to 0.
+        spread = math.sqrt(self.m2_gold) * math.sqrt(self.m2_pred)
+        if spread == 0.0:
+            return 0.0
+        r = self.co_moment / spread
         return max(-1.0, min(1.0, r))
 
     def scores(self) -> dict[str, float]:
