@@ -236,3 +236,19 @@ def test_an_edited_wikinews_article_is_found_and_unrelated_ones_are_not(
         link = index.link(f"edit{i}", " ".join(words), date(2020, 1, 1))
         assert link.original == f"w{i}", (i, link)
         assert link.similarity >= 0.7
+
+
+def test_close_before_forgets_old_groups_and_keeps_recent_ones() -> None:
+    text = " ".join(f"word{i}" for i in range(60))
+    index = CopyIndex()
+    index.add("old", text, date(2022, 1, 1))
+    index.add("old-copy", text + " extra", date(2022, 1, 2))
+    index.add("new", "completely different words " * 10, date(2022, 3, 1))
+    assert index.close_before(date(2022, 2, 1)) == 2
+    assert "old" not in index
+    assert "new" in index
+    # A later copy of the forgotten text is now an original, and the state still round-trips.
+    assert index.add("late-copy", text, date(2022, 3, 2)) is None
+    again = CopyIndex.from_bytes(index.to_bytes())
+    assert sorted(again._root) == ["late-copy", "new"]
+    assert again.add("late-copy-2", text, date(2022, 3, 3)) == "late-copy"

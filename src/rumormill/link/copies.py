@@ -107,6 +107,7 @@ class CopyIndex:
         self._published: dict[str, date | None] = {}
         self._root: dict[str, str] = {}
         self._group: dict[str, list[str]] = {}  # original -> its copies, in ingest order
+        self._next = 0  # the ingest order of the next article
 
     def __len__(self) -> int:
         return len(self._root)
@@ -139,7 +140,8 @@ class CopyIndex:
         if article_id in self._root:
             return CopyLink(self.original_of(article_id))
         m = self.signature(text)
-        when = (published.toordinal() if published else _UNDATED, len(self._root))
+        when = (published.toordinal() if published else _UNDATED, self._next)
+        self._next += 1
         self._when[article_id] = when
         self._published[article_id] = published
         if m is None:
@@ -177,6 +179,26 @@ class CopyIndex:
             if similarity >= self.params.threshold:
                 found.append((self._when[article_id][1], article_id))
         return [a for _, a in sorted(found)], best
+
+    def close_before(self, before: date) -> int:
+        """Forget every group (an original and its copies) all of whose articles are dated
+        before `before`: a later article can no longer be found a copy of them, and the index
+        and its saved state stay the size of the recent news.  Undated articles are never
+        forgotten.  Returns the number of articles forgotten."""
+        cutoff = before.toordinal()
+        gone = 0
+        for root in [r for r in self._group if self._when[r][0] < cutoff]:
+            members = [root, *self._group[root]]
+            if any(self._when[m][0] >= cutoff for m in members):
+                continue
+            del self._group[root]
+            for member in members:
+                if member in self._signatures:
+                    self._lsh.remove(member)
+                    del self._signatures[member]
+                del self._root[member], self._when[member], self._published[member]
+                gone += 1
+        return gone
 
     def original_of(self, article_id: str) -> str | None:
         """The original an indexed article copies, None when it is one (KeyError when the id
@@ -229,6 +251,7 @@ class CopyIndex:
             for order, (article_id, day) in enumerate(zip(ids, published, strict=True)):
                 self._published[article_id] = day
                 self._when[article_id] = (day.toordinal() if day else _UNDATED, order)
+            self._next = len(ids)
             root_of = dict(zip(ids, roots, strict=True))
             for article_id, root in root_of.items():
                 if root_of.get(root) != root:

@@ -8,8 +8,9 @@ incremental (a new article is linked against what is stored, never re-clustering
 and as crash-safe as the store: a batch and its links are committed together or not at all.
 
 Stories are built from the analysis alone (content words and entity names; `story_input`
-without a Doc), and stories quiet for `CLOSE_AFTER_DAYS` are closed so that the saved state
-stays the size of the recent news.
+without a Doc).  Stories quiet for `CLOSE_AFTER_DAYS` are closed, and copy groups all older
+than that are forgotten (a copy is looked for among the last 30 days of news), so that the
+saved state stays the size of the recent news.
 """
 
 from __future__ import annotations
@@ -70,8 +71,10 @@ class Linker:
             ):
                 self.latest = article.published
         if self.latest is not None:
-            closed = self.stories.close_before(self.latest - timedelta(days=CLOSE_AFTER_DAYS))
-            logger.debug("closed %d quiet stories", closed)
+            cutoff = self.latest - timedelta(days=CLOSE_AFTER_DAYS)
+            closed = self.stories.close_before(cutoff)
+            forgotten = self.copies.close_before(cutoff)
+            logger.debug("closed %d quiet stories, forgot %d old articles", closed, forgotten)
         links.state[COPIES] = self.copies.to_bytes()
         links.state[STORIES] = self.stories.to_bytes()
         return links
