@@ -42,3 +42,11 @@ bash training/attribution.sh "$DATA/polnear"
 # The certainty model (src/rumormill/models/certainty.json), on the pipeline just built; about a
 # minute.
 "$PY" training/certainty.py --data "$DATA/factuality" --out src/rumormill/models/certainty.json
+
+# The static claim-embedding model (src/rumormill/models/claims-static), distilled from
+# all-MiniLM-L6-v2; needs the embed and distill extras (torch): about 20 minutes on one core.
+if "$PY" -c "import model2vec.distill, sentence_transformers" 2>/dev/null; then
+    "$PY" training/embeddings.py
+else
+    echo "skipping training/embeddings.py: pip install -c constraints.txt -e '.[embed,distill,train]'" >&2
+fi
