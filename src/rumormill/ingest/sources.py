@@ -54,6 +54,7 @@ from rumormill.ingest import (
     house,
     html,
     jsonl,
+    liveblog,
     records,
     warc,
 )
@@ -394,7 +395,7 @@ class _Batch:
                 ):
                     yield self.outcome(where, outcome)
             case "html":
-                yield self.page(name, text, url=url)
+                yield from self.page(name, text, url=url)
             case _:
                 published, source = options.published, "option"
                 if not house.is_house(text) and (found := records.url_date(url)):
@@ -421,18 +422,32 @@ class _Batch:
         *,
         url: str | None,
         captured: date | None = None,
-    ) -> Item:
+    ) -> Iterator[Item]:
         """One HTML page; a waiting feed entry with its URL fills its gaps.  Its date: the
-        page's, else the entry's, else the capture date (WARC), else --date."""
+        page's, else the entry's, else the capture date (WARC), else --date.  A live blog is
+        one article per update, each with its own date (`liveblog.py`)."""
         options = self.options
         try:
-            found = html.extract(markup, name=name, url=url)
+            found, blog = liveblog.read(markup, name=name, url=url)
             entry = self.claim(found.url or url)
             published, source = options.published, "option"
             if captured is not None:
                 published, source = captured, "warc"
             if entry is not None and entry.published is not None:
                 published, source = entry.published, "feed"
+            if blog is not None:
+                updates = liveblog.articles(
+                    found,
+                    blog,
+                    name=name,
+                    published=published,
+                    date_source=source,
+                    outlet=(entry.outlet if entry else None) or options.outlet,
+                    title=entry.title if entry else None,
+                    undated=options.undated,
+                )
+                yield from (self.outcome(where, outcome) for where, outcome in list(updates))
+                return
             article = html.article_of(
                 found,
                 name=name,
@@ -443,15 +458,18 @@ class _Batch:
                 undated=options.undated,
             )
         except InputError as e:
-            return Item(name, error=e)
-        return Item(name, article=self.finish(article))
+            yield Item(name, error=e)
+            return
+        yield Item(name, article=self.finish(article))
 
     def warc(self, stream: BinaryIO, *, name: str) -> Iterator[Item]:
         for where, capture in warc.pages(stream, name=name, limit=self.options.max_bytes):
             if isinstance(capture, InputError):
                 yield Item(where, error=capture)
             else:
-                yield self.page(where, capture.html, url=capture.url, captured=capture.captured)
+                yield from self.page(
+                    where, capture.html, url=capture.url, captured=capture.captured
+                )
 
     def feed(self, data: bytes, *, name: str) -> Iterator[Item]:
         options = self.options
