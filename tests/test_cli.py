@@ -203,3 +203,48 @@ def test_seed_report_sections_and_json() -> None:
     flagged = out[out.index("Unattributed and unnamed sources") :]
     assert "(no source)" in flagged
     assert "(unnamed)" in flagged
+
+
+def test_claims_and_rumors_commands(tmp_path: Path) -> None:
+    from rumormill.store import Links, Store
+    from tests.test_queries import bridge_article, coup_article
+
+    coups = [coup_article(d, f"Daily {d}", hedged=True, who=None) for d in (1, 2, 3)]
+    bridge = bridge_article(4)
+    claims = {(a.article.id, "a1"): 1 for a in coups} | {(bridge.article.id, "a1"): 2}
+    db = str(tmp_path / "c.db")
+    with Store.open(db) as store:
+        store.add([*coups, bridge], links=Links(claim=claims))
+    result = runner.invoke(app, ["claims", "--db", db, "--json"])
+    assert result.exit_code == 0, result.output
+    assert [row["claim_id"] for row in json.loads(result.stdout)] == [1, 2]
+    only = ["claims", "--db", db, "--json", "--about", "Smith", "--label", "asserted"]
+    result = runner.invoke(app, only)
+    assert [row["claim_id"] for row in json.loads(result.stdout)] == [2]
+    result = runner.invoke(app, ["claims", "--db", db, "--unnamed", "--since", "2022-05-02"])
+    assert result.exit_code == 0, result.output
+    assert "Claims" in result.stdout
+    assert "a coup is coming" in result.stdout
+    result = runner.invoke(app, ["claims", "--db", db, "--label", "possible,maybe"])
+    assert result.exit_code == 2
+    assert "E094" in result.output
+    result = runner.invoke(app, ["rumors", "--db", db, "--json"])
+    assert result.exit_code == 0, result.output
+    assert [r["key"] for r in json.loads(result.stdout)] == ["claim 1"]
+    result = runner.invoke(app, ["rumors", "--db", db])
+    assert "claim 1" in result.stdout
+
+
+@pytest.mark.model
+def test_eval_claims_command(tmp_path: Path) -> None:
+    from tests.test_eval_claims import ROWS, write_file
+
+    path = write_file(tmp_path / "e.csv")
+    result = runner.invoke(app, ["eval", "claims", "--emergent", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["benchmark"], data["n"]) == ("emergent-claims", len(ROWS))
+    assert {"all", "baseline:tfidf", "baseline:singletons"} <= set(data["scores"])
+    result = runner.invoke(app, ["eval", "claims", "--emergent", str(path), "--embedder", "x"])
+    assert result.exit_code != 0
+    assert "E092" in result.output

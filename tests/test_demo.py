@@ -86,3 +86,32 @@ def test_demo_ingests_the_corpus_and_reports(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["rumors", "--db", str(tmp_path / "none.db")])
     assert missing.exit_code != 0
     assert "E060" in missing.output
+
+
+def test_rumors_are_claim_level_once_claims_are_linked(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from rumormill import report
+
+    rumor = [
+        analysis(f"A coup may be coming, version {i}.", 1 + i, f"o{i}", hedged=True)
+        for i in range(3)
+    ]
+    links = Links(
+        story={a.article.id: 1 for a in rumor},
+        claim={(a.article.id, "a1"): 4 for a in rumor},
+    )
+    with Store.open(tmp_path / "c.db") as store:
+        store.add(rumor, links=links)
+        found = queries.rumors(store)
+        detail = queries.claim(store, 4)
+    assert [(r.key, r.claim_id, r.outlets) for r in found] == [("claim 4", 4, 3)]
+    assert found[0].example == "A coup may be coming, version 0"
+    console = Console(width=80, record=True)
+    console.print(report.rumor_table(found))
+    console.print(report.claim_detail(detail))
+    text = console.export_text()
+    assert "claim 4" in text
+    assert "A coup may be" in text
+    assert "Claim 4" in text
+    assert "2022-05-01" in text

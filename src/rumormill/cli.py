@@ -19,6 +19,7 @@ from rich.table import Table
 
 from rumormill import analysis, report
 from rumormill.errors import InputError, RumormillError
+from rumormill.export import Format, TableChoice
 from rumormill.ingest import files, house, read_article
 from rumormill.model import Analysis
 
@@ -240,16 +241,114 @@ def stories(
 @app.command()
 def rumors(
     db: Annotated[str, typer.Option(help="The store.")] = DEFAULT_DB,
+    about: Annotated[
+        str | None, typer.Option(help="Only claims in articles naming this entity.")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="Seen from this day, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Seen up to this day, YYYY-MM-DD.")] = None,
     limit: Annotated[int, typer.Option(min=1)] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
 ) -> None:
-    """Claims carried mostly by hedged or unnamed sourcing, fastest-growing first."""
+    """Unresolved claims carried mostly by hedged or unnamed sourcing, fastest-growing first."""
     from rumormill.store import Store, queries
 
     def work() -> list[Any]:
+        first = house.parse_date(since, name="--since") if since else None
+        last = house.parse_date(until, name="--until") if until else None
         with Store.open(db, create=False) as store:
-            return queries.rumors(store, limit=limit)
+            return queries.rumors(store, about=about, since=first, until=last, limit=limit)
 
-    out.print(report.rumor_table(run(work)))
+    found = run(work)
+    if as_json:
+        print_json([r.to_dict() for r in found])
+        return
+    out.print(report.rumor_table(found))
+
+
+@app.command()
+def claims(
+    db: Annotated[str, typer.Option(help="The store.")] = DEFAULT_DB,
+    about: Annotated[
+        str | None, typer.Option(help="Only claims in articles naming this entity.")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Only claims this source (a name or its words) carries.")
+    ] = None,
+    label: Annotated[
+        str | None,
+        typer.Option(
+            help="Only claims with an attribution of these certainty labels, comma-separated: "
+            "asserted, probable, possible, doubted, denied."
+        ),
+    ] = None,
+    unnamed: Annotated[
+        bool, typer.Option("--unnamed", help="Only claims with an unnamed source or none.")
+    ] = False,
+    since: Annotated[str | None, typer.Option(help="Seen from this day, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Seen up to this day, YYYY-MM-DD.")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+) -> None:
+    """The largest claims in the store: the same claim across articles, outlets and days, with
+    who carries it and how sure they sound."""
+    from rumormill.store import Store, queries
+
+    def work() -> list[Any]:
+        first = house.parse_date(since, name="--since") if since else None
+        last = house.parse_date(until, name="--until") if until else None
+        labels = queries.check_labels(label.split(",")) if label else None
+        with Store.open(db, create=False) as store:
+            return queries.claims(
+                store,
+                about=about,
+                source=source,
+                labels=labels,
+                unnamed=unnamed,
+                since=first,
+                until=last,
+                limit=limit,
+            )
+
+    found = run(work)
+    if as_json:
+        print_json([r.to_dict() for r in found])
+        return
+    out.print(report.claim_table(found))
+
+
+@app.command("export")
+def export_(
+    db: Annotated[str, typer.Option(help="The store.")] = DEFAULT_DB,
+    format_: Annotated[
+        Format, typer.Option("--format", help="jsonl and csv stream; parquet needs pyarrow.")
+    ] = Format.JSONL,
+    table: Annotated[
+        TableChoice, typer.Option(help="The table to export, or all of them.")
+    ] = TableChoice.ALL,
+    out_: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="A file (one table) or a directory (one <table>.<format> file per table); "
+            "without it, one jsonl or csv table goes to standard output.",
+        ),
+    ] = None,
+) -> None:
+    """Export articles, attributions, claims and stories as JSON Lines, CSV or Parquet."""
+    from rumormill import export
+    from rumormill.store import Store
+
+    def work() -> list[export.Exported]:
+        with Store.open(db, create=False) as store:
+            if out_ is None:
+                return [export.to_stream(store, sys.stdout, table=table, format=format_)]
+            return export.export(store, out_, tables=table, format=format_)
+
+    for done in run(work):
+        if done.path is not None:
+            out.print(
+                f"{done.table}: {done.rows} rows -> {escape(str(done.path))}", highlight=False
+            )
 
 
 @eval_app.command("pipeline")
@@ -485,6 +584,29 @@ def eval_stories(
         print_json(result)
         return
     out.print(metric_table(result, "articles"))
+
+
+@eval_app.command("claims")
+def eval_claims(
+    emergent: Annotated[
+        Path,
+        typer.Option(help="An Emergent CSV (the layout of emergent_train_all_columns.csv)."),
+    ] = Path("../shared/data/emergent/emergent_train_all_columns.csv"),
+    embedder: Annotated[
+        str, typer.Option(help="The embedder of ours: static (shipped) or minilm (extra).")
+    ] = "static",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the evaluation JSON.")] = False,
+) -> None:
+    """Score claim linking: do Emergent's headlines of one claim link into one claim, and no
+    other? B-cubed and pairwise F1, threshold by 5-fold cross-validation over claims, with
+    TF-IDF and singleton baselines."""
+    from rumormill.eval.claims import evaluate_claims
+
+    result = run(lambda: evaluate_claims(emergent, embedder=embedder).to_dict())
+    if as_json:
+        print_json(result)
+        return
+    out.print(metric_table(result, "headlines"))
 
 
 def main() -> None:

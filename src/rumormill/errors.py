@@ -68,6 +68,16 @@ class Errors(StrEnum):
         "(pip install 'rumormill[embed]'): {reason}"
     )
     E092 = "unknown embedder {name!r}; expected one of {names}"
+    E093 = "no claim {claim_id} in the store"
+    E094 = "unknown certainty label {label!r}; expected one of {labels}"
+    E100 = "bad entity query {query!r}: {reason}"
+    E105 = "bad export {what} {value!r}; expected {choices}"
+    E106 = (
+        "Parquet export needs the optional 'parquet' extra "
+        "(pip install 'rumormill[parquet]'): {reason}"
+    )
+    E107 = "{path}: cannot write the export: {reason}"
+    E108 = "cannot export {what} to a stream: {reason}"
 
     def message(self, **kwargs: object) -> str:
         return f"[{self.name}] " + self.value.format(**kwargs)

@@ -207,21 +207,101 @@ def people_table(rows: list[Any], *, title: str = "Most-cited people") -> Table:
 
 
 def rumor_table(rows: list[Any], *, title: str = "Rumors") -> Table:
-    """`store.queries.RumorRow`s."""
+    """`store.queries.RumorRow`s: claims (or, in a store linked before claims, stories).
+    Four columns, so that the example reads at 80 characters too."""
     table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
-    table.add_column("group")
-    table.add_column("articles", justify="right")
-    table.add_column("per day", justify="right")
-    table.add_column("hedged / unnamed", justify="right")
-    table.add_column("first – last")
-    table.add_column("for example", overflow="fold")
+    table.add_column("claim / first – last", ratio=1, min_width=12)
+    table.add_column("articles · outlets / per day", ratio=1, min_width=10)
+    table.add_column("hedged / unnamed", justify="right", min_width=8)
+    table.add_column("for example", ratio=3)
     for r in rows:
+        span = _day(r.first) if r.first == r.last else f"{_day(r.first)} – {_day(r.last)}"
         table.add_row(
-            r.key,
-            str(r.articles),
-            f"{r.growth:.2f}",
+            f"{r.key}\n{span}",
+            f"{r.articles} · {r.outlets}\n{r.growth:.2f} per day",
             f"{r.hedged_or_unnamed:.0%}",
-            f"{_day(r.first)} – {_day(r.last)}",
-            shorten(r.example, 90),
+            Text(shorten(r.example, 90)),
         )
     return table
+
+
+def _mix(labels: dict[str, int]) -> str:
+    """A certainty label mix as 'possible 3, asserted 1', most frequent first."""
+    ordered = sorted(labels.items(), key=lambda kv: -kv[1])
+    return ", ".join(f"{label} {n}" for label, n in ordered)
+
+
+def claim_table(rows: list[Any], *, title: str = "Claims") -> Table:
+    """`store.queries.ClaimRow`s: id; statement, with its sources below; articles, outlets
+    and dates; certainty mix and the shares unnamed and hedged.  Four columns, so that it
+    reads at 80 characters too."""
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    table.add_column("claim", justify="right", no_wrap=True)
+    table.add_column("statement / sources", ratio=3)
+    table.add_column("articles · outlets / first – last", ratio=1, min_width=12)
+    table.add_column("certainty / unnamed · hedged", ratio=1, min_width=14)
+    for r in rows:
+        statement = Text(shorten(r.statement, CONTENT_WIDTH))
+        if r.sources:
+            statement.append("\n" + "; ".join(r.sources), style="italic")
+        span = _day(r.first) if r.first == r.last else f"{_day(r.first)} – {_day(r.last)}"
+        table.add_row(
+            str(r.claim_id),
+            statement,
+            f"{r.articles} · {r.outlets}\n{span}",
+            f"{_mix(r.labels)}\n{r.unnamed:.0%} · {r.hedged:.0%}",
+        )
+    return table
+
+
+def claim_detail(detail: Any) -> Group:
+    """A `store.queries.ClaimDetail`: the statement and where it was first seen, mentions and
+    outlets per day, every attribution, and the copies among its articles."""
+    first = detail.first
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    grid.add_row("statement", Text(detail.statement))
+    grid.add_row(
+        "first seen",
+        Text(f"{_day(first.published)}, {first.outlet or 'unknown outlet'} ({first.article_id})"),
+    )
+    grid.add_row(
+        "size",
+        f"{len(detail.mentions)} attributions, {detail.articles} articles, "
+        f"{detail.outlets} outlets, {len(detail.copies)} copies",
+    )
+    parts: list[RenderableType] = [
+        Panel(grid, title=Text(f"Claim {detail.claim_id}", style="bold"), box=box.ROUNDED)
+    ]
+    if detail.days:
+        days = Table(box=box.SIMPLE_HEAD, title="Per day", title_justify="left")
+        days.add_column("day")
+        days.add_column("mentions", justify="right")
+        days.add_column("outlets", justify="right")
+        for d in detail.days:
+            days.add_row(d.day.isoformat(), str(d.mentions), str(d.outlets))
+        parts.append(days)
+    mentions = Table(box=box.SIMPLE_HEAD, title="Attributions", title_justify="left")
+    mentions.add_column("date / outlet")
+    mentions.add_column("source / cue", ratio=1)
+    mentions.add_column("content", ratio=3)
+    mentions.add_column("certainty", min_width=14)
+    for m in detail.mentions:
+        who = Text(
+            m.source or "(no source)",
+            style="bold red" if m.source_type == "UNNAMED" or m.source is None else "bold",
+        )
+        if m.cue:
+            who.append("\n" + m.cue, style="italic")
+        where = Text(f"{_day(m.published)}\n{m.outlet or '-'}")
+        if m.copy_of is not None:
+            where.append(f"\ncopy of {m.copy_of}", style="dim")
+        mentions.add_row(
+            where,
+            who,
+            Text(shorten(m.content, CONTENT_WIDTH)),
+            f"{m.certainty_label} {m.certainty_score:+.1f}",
+        )
+    parts.append(mentions)
+    return Group(*parts)

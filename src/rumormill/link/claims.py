@@ -36,12 +36,14 @@ re-clustered, so a new article links against what is stored.
 The defaults (`ClaimParams`) were chosen on Emergent's training claims (docs/accuracy.md,
 `rumormill.eval.claims`).  `to_bytes()` / `from_bytes()` keep the whole state as JSON (sums as
 base64 float32), so a later run continues where this one stopped and takes the same decisions
-as an uninterrupted one.
+as an uninterrupted one.  `close_before(date)` forgets the claims gone quiet before a date
+(ids are never reused), so that a long-running store's state stays the size of recent news.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 import unicodedata
@@ -120,6 +122,7 @@ def claim_inputs(analysis: Analysis) -> list[ClaimInput]:
     ]
 
 
+@functools.lru_cache(maxsize=65536)
 def entity_key(name: str) -> str:
     """An entity name as compared: NFKC, case-folded, single spaces, no possessive 's, no
     leading "the" ("The Kremlin's" -> "kremlin")."""
@@ -188,6 +191,13 @@ class _Rows:
         self.n += 1
         return self.n - 1
 
+    def keep(self, rows: Sequence[int]) -> None:
+        """Keep only these rows (ascending), in order."""
+        kept = self.data[np.asarray(rows, np.int64)]
+        self.data = np.zeros((max(16, 2 * len(kept)), *self.data.shape[1:]), self.data.dtype)
+        self.data[: len(kept)] = kept
+        self.n = len(kept)
+
 
 # --- the linker --------------------------------------------------------------------------------
 
@@ -208,6 +218,7 @@ class ClaimLinker:
         self._position: dict[str, int] = {}
         self._claim_of: dict[str, str] = {}
         self._clock: int | None = None
+        self._opened = 0  # claims ever opened, closed ones included: the next id's number
         # Per claim, in the order opened: the sum of its members' vectors, its centroid (the
         # sum normalised) and its date range, as arrays, so that a window is scored at once.
         dim = (self.embedder.dim,)
@@ -366,7 +377,8 @@ class ClaimLinker:
 
     def _open(self, day: int) -> int:
         position = len(self._order)
-        claim = Claim(id=f"c{position + 1}", members=[], first=day, last=day)
+        self._opened += 1
+        claim = Claim(id=f"c{self._opened}", members=[], first=day, last=day)
         self._claims[claim.id] = claim
         self._position[claim.id] = position
         self._order.append(claim)
@@ -400,6 +412,35 @@ class ClaimLinker:
         _count(claim.entities, entities, self.params.max_entities)
         _count(claim.numbers, numbers, self.params.max_entities)
 
+    # -- closing
+
+    def close_before(self, before: date) -> int:
+        """Forget the claims whose newest member is dated before `before`: their vectors,
+        index entries and members go (`claim_of` no longer knows them), and ids are never
+        reused, so that the state stays the size of the recent claims.  The number forgotten.
+
+        A text dated less than `window_days` after `before` could still have joined a claim
+        forgotten so: close with a date at least `window_days` behind the texts to come.
+        """
+        day = before.toordinal()
+        keep = [k for k, c in enumerate(self._order) if c.last >= day]
+        gone = len(self._order) - len(keep)
+        if not gone:
+            return 0
+        for claim in self._order:
+            if claim.last < day:
+                for member in claim.members:
+                    del self._claim_of[member]
+        self._order = [self._order[k] for k in keep]
+        self._claims = {c.id: c for c in self._order}
+        self._position = {c.id: k for k, c in enumerate(self._order)}
+        for rows in (self._sums, self._centroids, self._first, self._last):
+            rows.keep(keep)
+        self._buckets, self._cached = {}, {}
+        for position, claim in enumerate(self._order):
+            self._index(self._buckets_of(claim.first, claim.last), position)
+        return gone
+
     def _index(self, buckets: Iterable[int], position: int) -> None:
         for bucket in buckets:
             self._buckets.setdefault(bucket, []).append(position)
@@ -415,6 +456,7 @@ class ClaimLinker:
             "embedder": {"name": self.embedder.name, "dim": self.embedder.dim},
             "params": asdict(self.params),
             "clock": self._clock,
+            "opened": self._opened,
             "claims": [
                 {
                     "id": c.id,
@@ -453,6 +495,9 @@ class ClaimLinker:
             self = cls(embedder, ClaimParams(**state["params"]))
             clock = state["clock"]
             self._clock = None if clock is None else int(clock)
+            # States written before claims could be closed have no "opened": ids c1..cN.
+            self._opened = int(state.get("opened", len(state["claims"])))
+            number = 0
             for position, c in enumerate(state["claims"]):
                 claim = Claim(
                     id=str(c["id"]),
@@ -462,8 +507,11 @@ class ClaimLinker:
                     entities=Counter({str(k): int(v) for k, v in c["entities"]}),
                     numbers=Counter({str(k): int(v) for k, v in c["numbers"]}),
                 )
-                if claim.id != f"c{position + 1}":
+                if not (claim.id[:1] == "c" and claim.id[1:].isdigit()):
+                    raise ValueError(f"bad claim id {claim.id!r}")
+                if not number < int(claim.id[1:]) <= self._opened:
                     raise ValueError(f"claim {claim.id!r} out of order")
+                number = int(claim.id[1:])
                 if not claim.members or claim.first > claim.last:
                     raise ValueError(f"claim {claim.id!r} has no member or bad dates")
                 raw = base64.b64decode(str(c["sum"]).encode("ascii"), validate=True)

@@ -1,5 +1,4 @@
-"""The linkers of a store, run on each ingested batch: copies and stories (and claims, when a
-claim linker is given).
+"""The linkers of a store, run on each ingested batch: copies, stories and claims.
 
 `Linker.load(store)` restores each linker from the state the store saved with the last batch
 (or starts fresh); `link(analyses)` links a batch, in the order given, and returns `Links`:
@@ -11,14 +10,26 @@ Stories are built from the analysis alone (content words and entity names; `stor
 without a Doc).  Stories quiet for `CLOSE_AFTER_DAYS` are closed, and copy groups all older
 than that are forgotten (a copy is looked for among the last 30 days of news), so that the
 saved state stays the size of the recent news.
+
+Claims (`link/claims.py`): the content of every attribution of every article, copies
+included, is linked into a claim (`claim_inputs`), the whole batch embedded at once
+(`ClaimLinker.add_many`), and `Links.claim` gives each attribution its claim's number.  A
+text joins a claim with a member within the claim window (`ClaimParams.window_days`, 30
+days) of its date; claims whose newest member is older than `CLOSE_AFTER_DAYS` plus that
+window are forgotten, so that every article dated within `CLOSE_AFTER_DAYS` of the newest
+one is linked exactly as with the whole history kept.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
+from rumormill.errors import Errors, InputError
+from rumormill.link.claims import ClaimInput, ClaimLinker, claim_inputs
 from rumormill.link.copies import CopyIndex
 from rumormill.link.stories import StoryClusterer, story_input
 from rumormill.model import Analysis
@@ -28,8 +39,14 @@ logger = logging.getLogger(__name__)
 
 COPIES = "copies"
 STORIES = "stories"
+CLAIMS = "claims"
+# The linker's own clock: the latest publication date seen, from which closing counts.
+CLOCK = "clock"
 # A story with no article for this long is closed: no later article can join it.
 CLOSE_AFTER_DAYS = 30
+
+
+STATES = (COPIES, STORIES, CLAIMS, CLOCK)
 
 
 def numeric(ident: str) -> int:
@@ -38,25 +55,60 @@ def numeric(ident: str) -> int:
 
 
 class Linker:
-    """Copies and stories of one store, restored from and saved into it."""
+    """Copies, stories and claims of one store, restored from and saved into it."""
 
-    def __init__(self, copies: CopyIndex, stories: StoryClusterer) -> None:
+    def __init__(
+        self, copies: CopyIndex, stories: StoryClusterer, claims: ClaimLinker | None = None
+    ) -> None:
         self.copies = copies
         self.stories = stories
+        self.claims = claims if claims is not None else ClaimLinker()
         self.latest: date | None = None
 
     @classmethod
     def load(cls, store: Store) -> Linker:
-        saved_copies = store.link_state(COPIES)
-        saved_stories = store.link_state(STORIES)
-        return cls(
-            CopyIndex.from_bytes(saved_copies) if saved_copies else CopyIndex(),
-            StoryClusterer.from_bytes(saved_stories) if saved_stories else StoryClusterer(),
+        """The linker as the store saved it with its last batch (fresh before the first)."""
+        return cls.from_state({name: store.link_state(name) for name in STATES})
+
+    @classmethod
+    def from_state(cls, saved: Mapping[str, bytes | None]) -> Linker:
+        """A linker from the states a batch's `Links.state` carries, by name (a missing one
+        starts fresh); E080 when one cannot be read."""
+        copies, stories, claims = (saved.get(name) for name in (COPIES, STORIES, CLAIMS))
+        linker = cls(
+            CopyIndex.from_bytes(copies) if copies else CopyIndex(),
+            StoryClusterer.from_bytes(stories) if stories else StoryClusterer(),
+            ClaimLinker.from_bytes(claims) if claims else ClaimLinker(),
         )
+        clock = saved.get(CLOCK)
+        if clock:
+            try:
+                latest = json.loads(clock.decode("utf8"))["latest"]
+                linker.latest = None if latest is None else date.fromisoformat(latest)
+            except (UnicodeDecodeError, ValueError, KeyError, TypeError) as e:
+                raise InputError(Errors.E080, what="linker clock", reason=e) from e
+        return linker
+
+    def _claim_inputs(self, analysis: Analysis) -> list[ClaimInput]:
+        """`claim_inputs`, each with the article's `max_entities` most mentioned entity names
+        (ties: in the order found) rather than all: what a claim keeps of them anyway, at a
+        fraction of the cost on long articles."""
+        inputs = claim_inputs(analysis)
+        cap = self.claims.params.max_entities
+        if not inputs or len(analysis.entities) <= cap:
+            return inputs
+        ranked = sorted(analysis.entities, key=lambda e: -len(e.mentions))[:cap]
+        names = tuple(e.name for e in ranked)
+        return [dataclasses.replace(one, entities=names) for one in inputs]
 
     def link(self, analyses: Sequence[Analysis]) -> Links:
-        """Link a batch: each article's original (when it is a copy) and story."""
+        """Link a batch: each article's original (when it is a copy), story, and the claim
+        of each of its attributions."""
         links = Links()
+        inputs = [one for analysis in analyses for one in self._claim_inputs(analysis)]
+        for one, claim in zip(inputs, self.claims.add_many(inputs), strict=True):
+            article_id, _, attribution_id = one.id.partition(":")
+            links.claim[(article_id, attribution_id)] = numeric(claim)
         for analysis in analyses:
             article = analysis.article
             found = self.copies.link(article.id, article.text, article.published)
@@ -74,7 +126,18 @@ class Linker:
             cutoff = self.latest - timedelta(days=CLOSE_AFTER_DAYS)
             closed = self.stories.close_before(cutoff)
             forgotten = self.copies.close_before(cutoff)
-            logger.debug("closed %d quiet stories, forgot %d old articles", closed, forgotten)
+            quiet = self.claims.close_before(
+                cutoff - timedelta(days=self.claims.params.window_days)
+            )
+            logger.debug(
+                "closed %d quiet stories, forgot %d old articles and %d quiet claims",
+                closed,
+                forgotten,
+                quiet,
+            )
         links.state[COPIES] = self.copies.to_bytes()
         links.state[STORIES] = self.stories.to_bytes()
+        links.state[CLAIMS] = self.claims.to_bytes()
+        latest = None if self.latest is None else self.latest.isoformat()
+        links.state[CLOCK] = json.dumps({"latest": latest}).encode("utf8")
         return links
