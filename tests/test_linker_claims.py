@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from rumormill.link.claims import ClaimLinker
 from rumormill.link.copies import CopyIndex
+from rumormill.link.entities import STATE as ENTITIES
 from rumormill.link.linker import CLAIMS, CLOCK, COPIES, STORIES, Linker
 from rumormill.link.stories import StoryClusterer
 from rumormill.model import Analysis, Article, Attribution, Certainty, Entity, Source, Span
@@ -83,7 +84,7 @@ def test_paraphrases_across_outlets_and_days_link_into_one_claim() -> None:
     assert first.claim[(b, "a2")] != coup  # the bridge: another claim
     (only,) = second.claim.values()
     assert only == coup
-    assert set(second.state) == {COPIES, STORIES, CLAIMS, CLOCK}
+    assert set(second.state) == {COPIES, STORIES, CLAIMS, CLOCK, ENTITIES}
 
 
 def test_a_copy_s_attributions_get_claims_too() -> None:

@@ -626,3 +626,127 @@ def test_the_order_of_batches_does_not_change_what_is_stored(
                     store.add(batch)
                 results.append({s.id: s.analysis for s in store.articles()})
     assert results[0] == results[1] == {i: a for i, a in kept.items()}
+
+
+# --- corpus entities (migration 3) -------------------------------------------------------------
+
+
+def test_a_store_at_migration_2_migrates_to_3_and_keeps_its_entities(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.db"
+    with monkeypatch.context() as patched:
+        patched.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:2])
+        with Store.open(path) as old:
+            old.add([seed_analysis()])
+    db = sqlite3.connect(path)
+    try:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(entities)")}
+        assert "corpus_entity_id" not in columns
+        assert max(n for (n,) in db.execute("SELECT number FROM migrations")) == 2
+    finally:
+        db.close()
+    with Store.open(path) as store:
+        with store.reading() as conn:
+            assert max(migrations.applied(conn)) == 3
+            inspector = sa.inspect(conn)
+            assert {"corpus_entities", "resolver_entities", "resolver_keys"} <= set(
+                inspector.get_table_names()
+            )
+            indexed = {tuple(ix["column_names"]) for ix in inspector.get_indexes("entities")}
+            assert ("corpus_entity_id",) in indexed
+            linked = conn.execute(sa.select(schema.entities.c.corpus_entity_id)).scalars().all()
+        assert linked == [None, None]  # stored before: not linked
+        assert store.counts()["entities"] == 2
+        later = seed_analysis(SEED_TEXT + " Later.", url="https://example.com/later")
+        links = records.Links(
+            entity={(later.article.id, "e1"): 1, (later.article.id, "e2"): 2},
+            corpus_entities={
+                1: records.CorpusEntityUpdate("Andrei Soldatov", "PERSON"),
+                2: records.CorpusEntityUpdate("Vladimir Putin", "PERSON"),
+            },
+        )
+        store.add([later], links=links)
+        soldatov = store.entity(1)
+        assert soldatov is not None
+        assert (soldatov.name, soldatov.articles, soldatov.mentions) == ("Andrei Soldatov", 1, 2)
+        assert [(r.text, r.first_seen) for r in soldatov.roles] == [
+            ("Russian security expert", date(2022, 5, 5))
+        ]
+        assert [e.id for e in store.find_entities("putin")] == [2]
+
+
+def test_the_migrated_indexes_match_the_schema_module(store: Store) -> None:
+    tables = (
+        schema.entities,
+        schema.corpus_entities,
+        schema.resolver_entities,
+        schema.resolver_keys,
+    )
+    with store.reading() as conn:
+        inspector = sa.inspect(conn)
+        for table in tables:
+            stored = {ix["name"] for ix in inspector.get_indexes(table.name)}
+            assert stored == {ix.name for ix in table.indexes}, table.name
+            unique = {
+                tuple(u["column_names"]) for u in inspector.get_unique_constraints(table.name)
+            }
+            expected = {
+                tuple(c.name for c in u.columns)
+                for u in table.constraints
+                if isinstance(u, sa.UniqueConstraint)
+            }
+            assert unique == expected, table.name
+
+
+def test_the_entity_resolvers_changes_are_written_and_read_back(store: Store) -> None:
+    analysis = seed_analysis()
+    first = records.Links(
+        resolver_entities={
+            1: records.ResolverEntity(1, "PERSON", "Soldatov", 0),
+            2: records.ResolverEntity(2, "PERSON", "Putin", 0),
+        },
+        resolver_keys={("PERSON", "bare", "soldatov"): 1, ("PERSON", "bare", "putin"): 2},
+    )
+    store.add([analysis], links=first)
+    # The next batch names Andrei Soldatov in full: entity 1 changes, its bare name goes.
+    second = records.Links(
+        resolver_entities={1: records.ResolverEntity(1, "PERSON", "Andrei Soldatov", 1)},
+        resolver_keys={
+            ("PERSON", "bare", "soldatov"): None,
+            ("PERSON", "full", "andrei soldatov"): 1,
+        },
+    )
+    store.add([analysis], links=second)  # a duplicate: the resolver's changes are written
+    assert list(store.resolver_rows()) == [
+        records.ResolverEntity(1, "PERSON", "Andrei Soldatov", 1),
+        records.ResolverEntity(2, "PERSON", "Putin", 0),
+        records.ResolverKey("PERSON", "bare", "putin", 2),
+        records.ResolverKey("PERSON", "full", "andrei soldatov", 1),
+    ]
+    # A surname seen alone again, now a person of its own; written twice, kept once.
+    third = records.Links(
+        resolver_entities={3: records.ResolverEntity(3, "PERSON", "Soldatov", 0)},
+        resolver_keys={("PERSON", "bare", "soldatov"): 3},
+    )
+    store.add([], links=third)
+    store.add([], links=third)
+    rows = list(store.resolver_rows())
+    assert records.ResolverKey("PERSON", "bare", "soldatov", 3) in rows
+    assert len(rows) == 6
+    assert store.counts()["corpus_entities"] == 0  # what readers see comes with `entity`
+
+
+def test_entity_links_of_skipped_articles_are_not_written(store: Store) -> None:
+    analysis = seed_analysis()
+    store.add([analysis])
+    again = records.Links(
+        entity={(analysis.article.id, "e1"): 7},
+        corpus_entities={7: records.CorpusEntityUpdate("Andrei Soldatov", "PERSON")},
+    )
+    store.add([analysis], links=again)  # a duplicate: its entities keep what they had
+    with store.reading() as conn:
+        linked = conn.execute(sa.select(schema.entities.c.corpus_entity_id)).scalars().all()
+    assert linked == [None, None]
+    assert store.entity(7) is None
+    assert store.counts()["corpus_entities"] == 0

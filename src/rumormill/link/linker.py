@@ -1,4 +1,4 @@
-"""The linkers of a store, run on each ingested batch: copies, stories and claims.
+"""The linkers of a store, run on each ingested batch: copies, stories, claims and entities.
 
 `Linker.load(store)` restores each linker from the state the store saved with the last batch
 (or starts fresh); `link(analyses)` links a batch, in the order given, and returns `Links`:
@@ -18,6 +18,10 @@ text joins a claim with a member within the claim window (`ClaimParams.window_da
 days) of its date; claims whose newest member is older than `CLOSE_AFTER_DAYS` plus that
 window are forgotten, so that every article dated within `CLOSE_AFTER_DAYS` of the newest
 one is linked exactly as with the whole history kept.
+
+Entities (`link/entities.py`): each article's entities are mapped to corpus entities
+(`Links.entity`).  The resolver never forgets a name, so it is not saved whole: each batch
+carries only what changed (`EntityResolver.save_to`), and `load` rebuilds it from its tables.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from datetime import date, timedelta
 from rumormill.errors import Errors, InputError
 from rumormill.link.claims import ClaimInput, ClaimLinker, claim_inputs
 from rumormill.link.copies import CopyIndex
+from rumormill.link.entities import EntityResolver
 from rumormill.link.stories import StoryClusterer, story_input
 from rumormill.model import Analysis
 from rumormill.store import Links, Store
@@ -58,22 +63,33 @@ class Linker:
     """Copies, stories and claims of one store, restored from and saved into it."""
 
     def __init__(
-        self, copies: CopyIndex, stories: StoryClusterer, claims: ClaimLinker | None = None
+        self,
+        copies: CopyIndex,
+        stories: StoryClusterer,
+        claims: ClaimLinker | None = None,
+        entities: EntityResolver | None = None,
     ) -> None:
         self.copies = copies
         self.stories = stories
         self.claims = claims if claims is not None else ClaimLinker()
+        # Not `entities or ...`: an empty resolver is falsy (it has a length).
+        self.entities = entities if entities is not None else EntityResolver()
         self.latest: date | None = None
 
     @classmethod
     def load(cls, store: Store) -> Linker:
-        """The linker as the store saved it with its last batch (fresh before the first)."""
-        return cls.from_state({name: store.link_state(name) for name in STATES})
+        """The linker as the store saved it with its last batch (fresh before the first).
+        The entity resolver, which never forgets, is rebuilt from its own tables, which each
+        batch updates with only what changed (`EntityResolver.save_to`)."""
+        linker = cls.from_state({name: store.link_state(name) for name in STATES})
+        linker.entities = EntityResolver.from_store(store)
+        return linker
 
     @classmethod
     def from_state(cls, saved: Mapping[str, bytes | None]) -> Linker:
         """A linker from the states a batch's `Links.state` carries, by name (a missing one
-        starts fresh); E080 when one cannot be read."""
+        starts fresh); E080 when one cannot be read.  The entity resolver starts fresh:
+        `load` restores it from the store."""
         copies, stories, claims = (saved.get(name) for name in (COPIES, STORIES, CLAIMS))
         linker = cls(
             CopyIndex.from_bytes(copies) if copies else CopyIndex(),
@@ -116,6 +132,7 @@ class Linker:
                 links.copy_of[article.id] = found.original
             for moved in found.repointed:
                 links.copy_of[moved] = article.id
+            self.entities.add_to(links, analysis)
             story = self.stories.add(story_input(analysis))
             links.story[article.id] = numeric(story)
             if article.published is not None and (
@@ -140,4 +157,5 @@ class Linker:
         links.state[CLAIMS] = self.claims.to_bytes()
         latest = None if self.latest is None else self.latest.isoformat()
         links.state[CLOCK] = json.dumps({"latest": latest}).encode("utf8")
+        self.entities.save_to(links)
         return links

@@ -11,22 +11,32 @@ from rumormill.store.outlets import Outlet
 from rumormill.store.records import (
     AddOutcome,
     AddReport,
+    CorpusEntityUpdate,
+    EntityRole,
     IngestedSource,
     Links,
+    ResolverEntity,
+    ResolverKey,
     StoredArticle,
     StoredAttribution,
+    StoredEntity,
 )
 from rumormill.store.store import Store, open_store
 
 __all__ = [
     "AddOutcome",
     "AddReport",
+    "CorpusEntityUpdate",
+    "EntityRole",
     "IngestedSource",
     "Links",
     "Outlet",
+    "ResolverEntity",
+    "ResolverKey",
     "SearchHit",
     "Store",
     "StoredArticle",
     "StoredAttribution",
+    "StoredEntity",
     "open_store",
 ]

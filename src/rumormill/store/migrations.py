@@ -210,9 +210,55 @@ def _m002_link_state(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m003_corpus_entities(conn: Connection) -> None:
+    """One entity across articles: the `corpus_entities` table, each article entity's
+    `corpus_entity_id` (nullable, indexed; NULL for entities stored before), and the entity
+    resolver's state (`resolver_entities`, `resolver_keys`) (frozen: do not edit)."""
+    md = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    sa.Table(
+        "corpus_entities",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("name", sa.String, nullable=False, index=True),
+        sa.Column("type", sa.String(16), nullable=False),
+        sa.Column("first_seen", sa.Date, nullable=True),
+        sa.Column("last_seen", sa.Date, nullable=True),
+        sa.Column("n_articles", sa.Integer, nullable=False),
+        sa.Column("n_mentions", sa.Integer, nullable=False),
+    )
+    sa.Table(
+        "resolver_entities",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("type", sa.String(16), nullable=False),
+        sa.Column("name", sa.String, nullable=False),
+        sa.Column("articles", sa.Integer, nullable=False),
+    )
+    sa.Table(
+        "resolver_keys",
+        md,
+        sa.Column("pk", sa.Integer, primary_key=True),
+        sa.Column("name_class", sa.String(16), nullable=False),
+        sa.Column("kind", sa.String(8), nullable=False),
+        sa.Column("name_key", sa.String, nullable=False),
+        sa.Column("corpus_id", sa.Integer, nullable=False),
+        sa.UniqueConstraint("name_class", "kind", "name_key"),
+    )
+    md.create_all(conn)
+    # ADD COLUMN with a plain type and no default reads the same on SQLite and PostgreSQL.
+    conn.execute(sa.text("ALTER TABLE entities ADD COLUMN corpus_entity_id INTEGER"))
+    entities = sa.Table(
+        "entities",
+        sa.MetaData(naming_convention=NAMING_CONVENTION),
+        sa.Column("corpus_entity_id", sa.Integer),
+    )
+    sa.Index("ix_entities_corpus_entity_id", entities.c.corpus_entity_id).create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m001_initial),
     Migration(2, "link state", _m002_link_state),
+    Migration(3, "corpus entities", _m003_corpus_entities),
 )
 
 # Tables of ours that, found without a `migrations` table, mean someone else's database.

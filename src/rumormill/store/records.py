@@ -27,15 +27,60 @@ class AddOutcome:
 
 
 @dataclass(frozen=True)
+class CorpusEntityUpdate:
+    """A corpus entity's current best name and type, as the entity resolver knows them."""
+
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class ResolverEntity:
+    """One corpus entity as the entity resolver keeps it (its saved state, a row of
+    `resolver_entities`): type as first seen, best name, and the number of articles that named
+    it in full (every article linked, stored or not: what the resolver decides by)."""
+
+    id: int
+    type: str
+    name: str
+    articles: int
+
+
+# A name the entity resolver knows: (class, kind, normalised name).  kind "full": a full name
+# (any name of a class other than PERSON), "bare": a surname seen alone, naming its
+# surname-only person.
+ResolverKeyId = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class ResolverKey:
+    """One name of the entity resolver's index (a row of `resolver_keys`)."""
+
+    name_class: str
+    kind: str  # "full" or "bare"
+    key: str
+    corpus_id: int
+
+
+@dataclass(frozen=True)
 class Links:
     """What linking found for a batch, written in the same transaction as the batch: each
     article's original (`copy_of`) and story, each attribution's claim (keyed by article id
-    and attribution id), and the linkers' saved state by name."""
+    and attribution id), each entity's corpus entity (keyed by article id and entity id) with
+    the name and type of every corpus entity it names, and the linkers' saved state by name.
+
+    The entity resolver's state is saved as changes: `resolver_entities`, the corpus entities
+    it opened or changed since the last batch (upserted), and `resolver_keys`, the names whose
+    entity it set (a corpus id) or dropped (None) since then."""
 
     copy_of: dict[str, str] = field(default_factory=dict)
     story: dict[str, int] = field(default_factory=dict)
     claim: dict[tuple[str, str], int] = field(default_factory=dict)
     state: dict[str, bytes] = field(default_factory=dict)
+    entity: dict[tuple[str, str], int] = field(default_factory=dict)
+    corpus_entities: dict[int, CorpusEntityUpdate] = field(default_factory=dict)
+    resolver_entities: dict[int, ResolverEntity] = field(default_factory=dict)
+    resolver_keys: dict[ResolverKeyId, int | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -87,6 +132,38 @@ class StoredAttribution:
     published: date | None
     outlet_id: int | None
     claim_id: int | None
+
+
+@dataclass(frozen=True)
+class EntityRole:
+    """A descriptor or role said of a corpus entity ("head of the FSB's foreign intelligence
+    branch"), as first written, with the date and article it was first said in, the last date,
+    and the number of articles saying it (compared case-insensitively, without "the"/"a")."""
+
+    text: str
+    first_seen: date | None
+    article_id: str
+    last_seen: date | None
+    articles: int
+
+
+@dataclass(frozen=True)
+class StoredEntity:
+    """One entity across the stored articles: its id, best name (its longest full name), type,
+    the dates of the first and last stored articles naming it and how many articles and
+    mentions.  `Store.entity` also fills in the names it was written as (with how many articles
+    each), its roles (earliest first) and its mentions per day (dated articles only)."""
+
+    id: int
+    name: str
+    type: str
+    first_seen: date | None
+    last_seen: date | None
+    articles: int
+    mentions: int
+    names: tuple[tuple[str, int], ...] = ()
+    roles: tuple[EntityRole, ...] = ()
+    mentions_per_day: tuple[tuple[date, int], ...] = ()
 
 
 @dataclass(frozen=True)

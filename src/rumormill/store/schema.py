@@ -164,6 +164,8 @@ entities = sa.Table(
     sa.Column("name", sa.String, nullable=False, index=True),
     sa.Column("type", sa.String(16), nullable=False),
     sa.Column("published", sa.Date, nullable=True),
+    # The corpus entity it is (`corpus_entities.id`), filled by linking (migration 3).
+    sa.Column("corpus_entity_id", sa.Integer, nullable=True, index=True),
     sa.UniqueConstraint("article_id", "entity_id"),
 )
 
@@ -208,6 +210,45 @@ ingested_sources = sa.Table(
     sa.Column("name", sa.String, nullable=False, unique=True),
     sa.Column("content_hash", sa.String, nullable=True),
     sa.Column("ingested_at", UTCDateTime, nullable=False),
+)
+
+# One entity across articles (migration 3): the resolver's id, the best name seen (its longest
+# full name), its type, and the range of dates and counts of the stored articles naming it.
+corpus_entities = sa.Table(
+    "corpus_entities",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String, nullable=False, index=True),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("first_seen", sa.Date, nullable=True),
+    sa.Column("last_seen", sa.Date, nullable=True),
+    sa.Column("n_articles", sa.Integer, nullable=False),
+    sa.Column("n_mentions", sa.Integer, nullable=False),
+)
+
+# The entity resolver's saved state (migration 3), written as changes with each batch: every
+# corpus entity it opened (named by a stored article or not), with its type as first seen, best
+# name and the number of articles that named it in full ...
+resolver_entities = sa.Table(
+    "resolver_entities",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("name", sa.String, nullable=False),
+    sa.Column("articles", sa.Integer, nullable=False),
+)
+
+# ... and its name index: (class, kind, normalised name) -> corpus entity; kind "full" (a full
+# name, or any name of a class other than PERSON) or "bare" (a surname seen alone).
+resolver_keys = sa.Table(
+    "resolver_keys",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True),
+    sa.Column("name_class", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("name_key", sa.String, nullable=False),
+    sa.Column("corpus_id", sa.Integer, nullable=False),
+    sa.UniqueConstraint("name_class", "kind", "name_key"),
 )
 
 # The saved state of the incremental linkers, by name (migration 2).

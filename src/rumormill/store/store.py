@@ -33,10 +33,14 @@ from rumormill.store.outlets import Outlet
 from rumormill.store.records import (
     AddOutcome,
     AddReport,
+    EntityRole,
     IngestedSource,
     Links,
+    ResolverEntity,
+    ResolverKey,
     StoredArticle,
     StoredAttribution,
+    StoredEntity,
 )
 
 logger = logging.getLogger(__name__)
@@ -51,6 +55,12 @@ _T = schema.attributions
 _O = schema.outlets
 _AL = schema.outlet_aliases
 _SRC = schema.ingested_sources
+_E = schema.entities
+_M = schema.mentions
+_D = schema.entity_descriptors
+_CE = schema.corpus_entities
+_RE = schema.resolver_entities
+_RK = schema.resolver_keys
 
 
 def _reason(e: BaseException) -> str:
@@ -244,6 +254,17 @@ class Store:
             found = conn.execute(sa.select(table.c.data).where(table.c.name == name)).first()
             return bytes(found[0]) if found is not None else None
 
+    def resolver_rows(self) -> Iterator[ResolverEntity | ResolverKey]:
+        """The entity resolver's saved state, streamed from one snapshot: every corpus entity
+        it opened, by id, then every name of its index (`Links.resolver_entities` and
+        `Links.resolver_keys` as written batch after batch)."""
+        with self.reading() as conn:
+            streamed = conn.execution_options(yield_per=YIELD_PER)
+            for row in streamed.execute(sa.select(_RE).order_by(_RE.c.id)):
+                yield ResolverEntity(row.id, row.type, row.name, row.articles)
+            for row in streamed.execute(sa.select(_RK).order_by(_RK.c.pk)):
+                yield ResolverKey(row.name_class, row.kind, row.name_key, row.corpus_id)
+
     def article(self, article_id: str) -> StoredArticle | None:
         with self.reading() as conn:
             row = conn.execute(_article_select().where(_A.c.id == article_id)).first()
@@ -355,6 +376,7 @@ class Store:
             "outlets": _O,
             "outlet_aliases": schema.outlet_aliases,
             "sources": schema.ingested_sources,
+            "corpus_entities": _CE,
         }
         with self.reading() as conn:
             result = {
@@ -368,6 +390,107 @@ class Store:
                 sa.select(sa.func.count()).where(_A.c.published.is_(None))
             ).scalar_one()
         return result
+
+    # --- entities across articles --------------------------------------------------------------
+
+    def entity(self, corpus_id: int) -> StoredEntity | None:
+        """One entity across the stored articles, with the names it was written as, its roles
+        (descriptors, deduplicated, earliest first, each with its first date and article) and
+        its mentions per day; None for an id the store does not have."""
+        with self.reading() as conn:
+            row = conn.execute(sa.select(_CE).where(_CE.c.id == corpus_id)).first()
+            if row is None:
+                return None
+            names = conn.execute(
+                sa.select(_E.c.name, sa.func.count(sa.distinct(_E.c.article_id)).label("n"))
+                .where(_E.c.corpus_entity_id == corpus_id)
+                .group_by(_E.c.name)
+                .order_by(sa.desc("n"), _E.c.name)
+            ).all()
+            described = conn.execute(
+                sa.select(_D.c.text, _D.c.published, _D.c.article_id)
+                .select_from(
+                    _D.join(
+                        _E,
+                        sa.and_(
+                            _E.c.article_id == _D.c.article_id, _E.c.entity_id == _D.c.entity_id
+                        ),
+                    ).join(_A, _A.c.id == _D.c.article_id)
+                )
+                .where(_E.c.corpus_entity_id == corpus_id)
+                .order_by(
+                    sa.case((_D.c.published.is_(None), 1), else_=0),
+                    _D.c.published,
+                    _A.c.pk,
+                    _D.c.position,
+                )
+            ).all()
+            per_day = conn.execute(
+                sa.select(_E.c.published, sa.func.count(_M.c.pk))
+                .select_from(
+                    _E.join(
+                        _M,
+                        sa.and_(
+                            _M.c.article_id == _E.c.article_id, _M.c.entity_id == _E.c.entity_id
+                        ),
+                    )
+                )
+                .where(_E.c.corpus_entity_id == corpus_id, _E.c.published.is_not(None))
+                .group_by(_E.c.published)
+                .order_by(_E.c.published)
+            ).all()
+        return StoredEntity(
+            **_entity_summary(row),
+            names=tuple((name, n) for name, n in names),
+            roles=_roles(described),
+            mentions_per_day=tuple((_day(day), n) for day, n in per_day),
+        )
+
+    def find_entities(self, name: str, *, limit: int = 20) -> list[StoredEntity]:
+        """The corpus entities with this name (its best name or any name it was written as)
+        or a name ending with it ("Putin" finds "Vladimir Putin"), case-insensitive (ASCII
+        case only on SQLite): exact names first, then by mentions.  Summaries only (no names,
+        roles or days: `entity(id)` has them).  E100 for an empty name."""
+        wanted = " ".join(name.split()).lower()
+        if not wanted:
+            raise StoreError(Errors.E100, query=name, reason="the name is empty")
+        if limit <= 0:
+            return []
+        escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+        def matches(column: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+            lowered = sa.func.lower(column)
+            return sa.or_(lowered == wanted, lowered.like(f"% {escaped}", escape="\\"))
+
+        with self.reading() as conn:
+            by_alias = sa.select(_E.c.corpus_entity_id).where(
+                _E.c.corpus_entity_id.is_not(None), matches(_E.c.name)
+            )
+            rows = conn.execute(
+                sa.select(_CE).where(sa.or_(matches(_CE.c.name), _CE.c.id.in_(by_alias)))
+            ).all()
+            exact_alias = (
+                set(
+                    conn.execute(
+                        sa.select(_E.c.corpus_entity_id).where(
+                            _E.c.corpus_entity_id.in_([r.id for r in rows]),
+                            sa.func.lower(_E.c.name) == wanted,
+                        )
+                    ).scalars()
+                )
+                if rows
+                else set()
+            )
+        ranked = sorted(
+            rows,
+            key=lambda r: (
+                r.name.lower() != wanted,
+                r.id not in exact_alias,
+                -r.n_mentions,
+                r.id,
+            ),
+        )
+        return [StoredEntity(**_entity_summary(r)) for r in ranked[:limit]]
 
     # --- ingest progress -----------------------------------------------------------------------
 
@@ -554,6 +677,10 @@ def _write_links(conn: Connection, links: Links, skipped: set[str], when: dateti
                 .where(_T.c.article_id == article_id, _T.c.attribution_id == attribution_id)
                 .values(claim_id=claim)
             )
+    if links.entity or links.corpus_entities:
+        _write_entities(conn, links, skipped)
+    if links.resolver_entities or links.resolver_keys:
+        _write_resolver(conn, links)
     table = schema.link_state
     for name, data in links.state.items():
         updated = conn.execute(
@@ -561,6 +688,209 @@ def _write_links(conn: Connection, links: Links, skipped: set[str], when: dateti
         )
         if updated.rowcount == 0:
             conn.execute(table.insert().values(name=name, data=data, updated_at=when))
+
+
+_DELETE_RESOLVER_KEY = _RK.delete().where(
+    _RK.c.name_class == sa.bindparam("b_class"),
+    _RK.c.kind == sa.bindparam("b_kind"),
+    _RK.c.name_key == sa.bindparam("b_key"),
+)
+
+
+def _write_resolver(conn: Connection, links: Links) -> None:
+    """The entity resolver's changes since the last batch (all of them, whichever articles
+    were stored: the resolver linked them all): its changed entities replaced, its changed
+    names replaced or dropped.  Rows written: as many as the batch changed, whatever the size
+    of the state before it."""
+    ids = sorted(links.resolver_entities)
+    for start in range(0, len(ids), _CHUNK):
+        conn.execute(_RE.delete().where(_RE.c.id.in_(ids[start : start + _CHUNK])))
+    if ids:
+        conn.execute(
+            sa.insert(_RE),
+            [
+                {"id": e.id, "type": e.type, "name": e.name, "articles": e.articles}
+                for e in (links.resolver_entities[i] for i in ids)
+            ],
+        )
+    keys = sorted(links.resolver_keys)
+    if keys:
+        conn.execute(
+            _DELETE_RESOLVER_KEY,
+            [{"b_class": c, "b_kind": kind, "b_key": key} for c, kind, key in keys],
+        )
+    rows = [
+        {"name_class": c, "kind": kind, "name_key": key, "corpus_id": corpus_id}
+        for (c, kind, key), corpus_id in ((k, links.resolver_keys[k]) for k in keys)
+        if corpus_id is not None
+    ]
+    if rows:
+        conn.execute(sa.insert(_RK), rows)
+
+
+_SET_CORPUS_ENTITY = (
+    _E.update()
+    .where(
+        _E.c.article_id == sa.bindparam("b_article"),
+        _E.c.entity_id == sa.bindparam("b_entity"),
+        _E.c.corpus_entity_id.is_(None),
+    )
+    .values(corpus_entity_id=sa.bindparam("b_corpus"))
+)
+
+
+def _write_entities(conn: Connection, links: Links, skipped: set[str]) -> None:
+    """Each stored entity's corpus entity (an entity already linked keeps its own: a decision
+    is never revised), and the corpus entities' rows: names and types as the resolver has them
+    now, dates and counts grown by the entities linked now."""
+    wanted = {k: v for k, v in links.entity.items() if k[0] not in skipped}
+    # The rows linked now, read before they are: their dates and mention counts.
+    stats: dict[int, list[Any]] = {}  # corpus id -> [first, last, articles, mentions, name, type]
+    seen: dict[int, set[str]] = {}
+    article_ids = sorted({article_id for article_id, _ in wanted})
+    for start in range(0, len(article_ids), _CHUNK):
+        chunk = article_ids[start : start + _CHUNK]
+        rows = conn.execute(
+            sa.select(
+                _E.c.article_id,
+                _E.c.entity_id,
+                _E.c.name,
+                _E.c.type,
+                _E.c.published,
+                sa.func.count(_M.c.pk).label("n"),
+            )
+            .select_from(
+                _E.outerjoin(
+                    _M,
+                    sa.and_(_M.c.article_id == _E.c.article_id, _M.c.entity_id == _E.c.entity_id),
+                )
+            )
+            .where(_E.c.article_id.in_(chunk), _E.c.corpus_entity_id.is_(None))
+            .group_by(
+                _E.c.pk, _E.c.article_id, _E.c.entity_id, _E.c.name, _E.c.type, _E.c.published
+            )
+            .order_by(_E.c.pk)
+        ).all()
+        for row in rows:
+            corpus_id = wanted.get((row.article_id, row.entity_id))
+            if corpus_id is None:
+                continue
+            day = _day(row.published)
+            found = stats.setdefault(corpus_id, [day, day, 0, 0, row.name, row.type])
+            found[0] = _earliest(found[0], day)
+            found[1] = _latest(found[1], day)
+            if row.article_id not in seen.setdefault(corpus_id, set()):
+                seen[corpus_id].add(row.article_id)
+                found[2] += 1
+            found[3] += int(row.n)
+    if wanted:
+        conn.execute(
+            _SET_CORPUS_ENTITY,
+            [
+                {"b_article": article_id, "b_entity": entity_id, "b_corpus": corpus_id}
+                for (article_id, entity_id), corpus_id in sorted(wanted.items())
+            ],
+        )
+    touched = sorted(set(stats) | set(links.corpus_entities))
+    for begin in range(0, len(touched), _CHUNK):
+        ids = touched[begin : begin + _CHUNK]
+        existing = {r.id: r for r in conn.execute(sa.select(_CE).where(_CE.c.id.in_(ids)))}
+        for cid in ids:
+            update = links.corpus_entities.get(cid)
+            grown = stats.get(cid)
+            current = existing.get(cid)
+            if current is None:
+                if grown is None:
+                    continue  # named only by articles not stored: nothing to show yet
+                conn.execute(
+                    _CE.insert().values(
+                        id=cid,
+                        name=update.name if update else grown[4],
+                        type=update.type if update else grown[5],
+                        first_seen=grown[0],
+                        last_seen=grown[1],
+                        n_articles=grown[2],
+                        n_mentions=grown[3],
+                    )
+                )
+                continue
+            values: dict[str, Any] = {}
+            if update is not None:
+                values.update(name=update.name, type=update.type)
+            if grown is not None:
+                values.update(
+                    first_seen=_earliest(_day(current.first_seen), grown[0]),
+                    last_seen=_latest(_day(current.last_seen), grown[1]),
+                    n_articles=current.n_articles + grown[2],
+                    n_mentions=current.n_mentions + grown[3],
+                )
+            if values:
+                conn.execute(_CE.update().where(_CE.c.id == cid).values(**values))
+
+
+def _day(value: Any) -> Any:
+    """A date column's value as a `date` (some drivers give a string or a datetime)."""
+    if value is None or type(value) is date:
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    return date.fromisoformat(str(value))
+
+
+def _earliest(a: date | None, b: date | None) -> date | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _latest(a: date | None, b: date | None) -> date | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _entity_summary(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "type": row.type,
+        "first_seen": _day(row.first_seen),
+        "last_seen": _day(row.last_seen),
+        "articles": row.n_articles,
+        "mentions": row.n_mentions,
+    }
+
+
+_ROLE_LEAD = frozenset({"the", "a", "an"})
+
+
+def _role_key(text: str) -> str:
+    words = text.casefold().replace("’", "'").split()
+    while len(words) > 1 and words[0] in _ROLE_LEAD:
+        words = words[1:]
+    return " ".join(words).strip(" ,.;:")
+
+
+def _roles(rows: Sequence[Any]) -> tuple[EntityRole, ...]:
+    """Descriptor rows (earliest first) deduplicated: the first wording, date and article of
+    each, its last date and the number of articles saying it."""
+    first: dict[str, Any] = {}
+    last: dict[str, date | None] = {}
+    articles: dict[str, set[str]] = {}
+    for row in rows:
+        key = _role_key(row.text)
+        if not key:
+            continue
+        day = _day(row.published)
+        first.setdefault(key, row)
+        last[key] = _latest(last.get(key), day)
+        articles.setdefault(key, set()).add(row.article_id)
+    return tuple(
+        EntityRole(
+            text=row.text,
+            first_seen=_day(row.published),
+            article_id=row.article_id,
+            last_seen=last[key],
+            articles=len(articles[key]),
+        )
+        for key, row in first.items()
+    )
 
 
 def _write_article(
