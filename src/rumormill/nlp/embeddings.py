@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+import re
 import struct
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -85,6 +86,14 @@ def _is_punct(char: str) -> bool:
     return unicodedata.category(char).startswith("P")
 
 
+# ASCII text: control characters dropped, tab and line breaks turned into spaces (as
+# `WordPiece.normalise` does character by character), then split into runs of letters and
+# digits and single punctuation characters (as `WordPiece.words`, with `_is_punct`'s ASCII set).
+_ASCII_CLEAN = {code: None for code in (*range(32), 127)} | {9: " ", 10: " ", 13: " "}
+_ASCII_PUNCT = r"!-/:-@\[-`{-~"
+_ASCII_WORDS = re.compile(rf"[^\s{_ASCII_PUNCT}]+|[{_ASCII_PUNCT}]")
+
+
 class WordPiece:
     """The `tokenizers` library's BertNormalizer (clean text, space around CJK characters,
     strip accents, lower-case), BertPreTokenizer (split at spaces and around punctuation) and
@@ -134,6 +143,15 @@ class WordPiece:
         )
 
     def normalise(self, text: str) -> str:
+        if text.isascii():
+            # The same result without a loop over characters: controls dropped, tab and line
+            # breaks made spaces; ASCII has no accents, and lower() is per character on it.
+            out = text.translate(_ASCII_CLEAN)
+            return out.lower() if self.lowercase else out
+        return self.normalise_chars(text)
+
+    def normalise_chars(self, text: str) -> str:
+        """`normalise`, character by character: the general case."""
         chars: list[str] = []
         for char in text:
             code = ord(char)
@@ -159,8 +177,16 @@ class WordPiece:
 
     def words(self, text: str) -> list[str]:
         """The normalised text split at spaces, each punctuation character a word of its own."""
+        normalised = self.normalise(text)
+        if normalised.isascii():
+            return _ASCII_WORDS.findall(normalised)
+        return self.split_chars(normalised)
+
+    @staticmethod
+    def split_chars(normalised: str) -> list[str]:
+        """`words` of a normalised text, character by character: the general case."""
         words: list[str] = []
-        for chunk in self.normalise(text).split():
+        for chunk in normalised.split():
             start = 0
             for k, char in enumerate(chunk):
                 if _is_punct(char):
