@@ -200,19 +200,45 @@ def test_queries_compile_for_postgresql() -> None:
     assert "julianday" not in sql
 
 
-@pytest.mark.model
-def test_claims_of_real_articles(tmp_path: Path, nlp: Language) -> None:
-    """A slice of the bundled Wikinews corpus, ingested and linked: every attribution has a
-    claim, and the queries' filters keep what they say."""
-    rows = list(csv.DictReader((CORPUS / "wikinews_2019.csv").open(encoding="utf8")))[:40]
-    sliced = tmp_path / "slice.csv"
+def ingest_wikinews(folder: Path, nlp: Language, n: int = 40) -> Path:
+    """The first `n` articles of the bundled Wikinews 2019 corpus, ingested and linked into a
+    store in `folder`; its path."""
+    rows = list(csv.DictReader((CORPUS / "wikinews_2019.csv").open(encoding="utf8")))[:n]
+    sliced = folder / "slice.csv"
     with sliced.open("w", encoding="utf8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    db = tmp_path / "w.db"
+    db = folder / "w.db"
     report = ingest([str(sliced)], db=db, nlp=nlp, batch_size=16)
-    assert report.ingested == 40
+    assert report.ingested == n
+    return db
+
+
+def test_detail_queries_compile_for_postgresql() -> None:
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import postgresql
+
+    from rumormill.store import schema
+
+    in_story = sa.select(schema.articles.c.id).where(schema.articles.c.story_id == 1)
+    built = [
+        queries._claim_stats().where(queries._claims_in(in_story)),
+        queries._story_days(1),
+        sa.select(schema.attributions.c.pk).where(queries._said_by(3)),
+    ]
+    for query in built:
+        sql = str(query.compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
+        assert "julianday" not in sql
+    said = str(built[2].compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
+    assert "EXISTS" in said
+
+
+@pytest.mark.model
+def test_claims_of_real_articles(tmp_path: Path, nlp: Language) -> None:
+    """A slice of the bundled Wikinews corpus, ingested and linked: every attribution has a
+    claim, and the queries' filters keep what they say."""
+    db = ingest_wikinews(tmp_path, nlp)
     with Store.open(db) as store:
         stored = list(store.attributions())
         assert stored

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -18,7 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from rumormill import analysis, report
-from rumormill.errors import InputError, RumormillError
+from rumormill.errors import Errors, InputError, RumormillError
 from rumormill.export import Format, TableChoice
 from rumormill.ingest import files, house, read_article
 from rumormill.model import Analysis
@@ -38,11 +39,14 @@ err = Console(stderr=True)
 T = TypeVar("T")
 
 
-def run(fn: Callable[[], T]) -> T:
-    """Call the library; turn its errors into a clean message.  Exit 2: bad input; 1: other."""
+def run(fn: Callable[[], T], on_error: Callable[[RumormillError], None] | None = None) -> T:
+    """Call the library; turn its errors into a clean message (after `on_error`, if given,
+    has said more).  Exit 2: bad input; 1: other."""
     try:
         return fn()
     except RumormillError as e:
+        if on_error is not None:
+            on_error(e)
         err.print(
             f"[red]error:[/red] {escape(str(e))}", highlight=False, markup=True, soft_wrap=True
         )
@@ -314,6 +318,78 @@ def claims(
         print_json([r.to_dict() for r in found])
         return
     out.print(report.claim_table(found))
+
+
+class ShowKind(StrEnum):
+    """What `rumormill show` shows."""
+
+    CLAIM = "claim"
+    STORY = "story"
+    ENTITY = "entity"
+    ARTICLE = "article"
+
+
+def _number(kind: ShowKind, ident: str) -> int:
+    try:
+        return int(ident)
+    except ValueError:
+        raise typer.BadParameter(
+            f"a {kind} id is a number, not {ident!r}", param_hint="'ID'"
+        ) from None
+
+
+@app.command()
+def show(
+    kind: Annotated[ShowKind, typer.Argument(help="What to show.")],
+    ident: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="A claim, story or entity number; an article id (or its first 8 characters "
+            "or more); for an entity, a name also does.",
+        ),
+    ],
+    db: Annotated[str, typer.Option(help="The store.")] = DEFAULT_DB,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the detail as JSON.")] = False,
+) -> None:
+    """One claim, story, entity or article in detail: a timeline of mentions and outlets per
+    day, the sources with their certainty, the first-seen article and the copies."""
+    from rumormill.store import Store, queries
+
+    wanted: int | str = ident.strip()
+    if kind in (ShowKind.CLAIM, ShowKind.STORY) or (
+        kind is ShowKind.ENTITY and ident.strip().lstrip("-").isdigit()
+    ):
+        wanted = _number(kind, ident)
+
+    def work() -> Any:
+        with Store.open(db, create=False) as store:
+            if kind is ShowKind.CLAIM:
+                return queries.claim(store, int(wanted))
+            if kind is ShowKind.STORY:
+                return queries.story(store, int(wanted))
+            if kind is ShowKind.ARTICLE:
+                return queries.article(store, str(wanted))
+            if isinstance(wanted, int):
+                return queries.entity(store, wanted)
+            return queries.entity_named(store, wanted)
+
+    def choices(e: RumormillError) -> None:
+        found = e.details.get("entities")
+        if e.code is Errors.E114 and isinstance(found, list):
+            err.print(report.entity_choices(found))
+
+    detail = run(work, on_error=choices)
+    if as_json:
+        print_json(detail.to_dict())
+        return
+    shown = {
+        ShowKind.CLAIM: report.claim_detail,
+        ShowKind.STORY: report.story_detail,
+        ShowKind.ENTITY: report.entity_detail,
+        ShowKind.ARTICLE: report.article_detail,
+    }[kind]
+    out.print(shown(detail))
 
 
 @app.command("export")

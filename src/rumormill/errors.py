@@ -78,6 +78,13 @@ class Errors(StrEnum):
     )
     E107 = "{path}: cannot write the export: {reason}"
     E108 = "cannot export {what} to a stream: {reason}"
+    E110 = (
+        "no article {article_id!r} in the store (give its id, or 8 or more of its first characters)"
+    )
+    E111 = "article id prefix {prefix!r} is ambiguous: {matches}; give more characters"
+    E112 = "no story {story_id} in the store"
+    E113 = "no entity {entity!r} in the store"
+    E114 = "{name!r} names {n} entities: {choices}; give one of their ids"
 
     def message(self, **kwargs: object) -> str:
         return f"[{self.name}] " + self.value.format(**kwargs)

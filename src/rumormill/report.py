@@ -8,7 +8,10 @@ cannot break or restyle the report.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from rich import box
@@ -254,34 +257,160 @@ def claim_table(rows: list[Any], *, title: str = "Claims") -> Table:
     return table
 
 
-def claim_detail(detail: Any) -> Group:
-    """A `store.queries.ClaimDetail`: the statement and where it was first seen, mentions and
-    outlets per day, every attribution, and the copies among its articles."""
-    first = detail.first
+# --- `rumormill show`: one claim, story, article or entity ---------------------------------------
+
+BAR_WIDTH = 30  # characters of the longest bar of a timeline
+SPARK_WIDTH = 56  # characters of a sparkline at most (a character covers several days beyond)
+WEEKLY_AFTER_DAYS = 60  # a timeline spanning more days has one row per week
+ROWS_SHOWN = 30  # rows of a story's article list shown
+_SPARKS = "▁▂▃▄▅▆▇█"
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def _bar(value: int, most: int, width: int = BAR_WIDTH) -> str:
+    """A horizontal bar of `value` out of `most`, in eighths of a character."""
+    if value <= 0 or most <= 0:
+        return ""
+    eighths = max(1, round(value / most * width * 8))
+    full, part = divmod(eighths, 8)
+    return "█" * full + (_EIGHTHS[part] if part else "")
+
+
+def sparkline(days: Sequence[Any], width: int = SPARK_WIDTH) -> tuple[str, int]:
+    """`DayCount`s as a sparkline over every day from the first to the last (a day with none:
+    a dot), and how many days one character covers (more than one when the span is wider than
+    `width`)."""
+    if not days:
+        return "", 1
+    first: date = days[0].day
+    span = (days[-1].day - first).days + 1
+    per = max(1, math.ceil(span / width))
+    buckets = [0] * math.ceil(span / per)
+    for d in days:
+        buckets[(d.day - first).days // per] += d.mentions
+    most = max(buckets)
+    line = "".join(
+        "·" if n == 0 else _SPARKS[min(len(_SPARKS) - 1, math.ceil(n / most * len(_SPARKS)) - 1)]
+        for n in buckets
+    )
+    return line, per
+
+
+def timeline(
+    days: Sequence[Any], weeks: Sequence[Any], *, unit: str = "mentions", title: str = "Timeline"
+) -> RenderableType:
+    """`DayCount`s as a terminal timeline: a sparkline from the first day to the last, then one
+    row per day (per week, from its Monday, when the span is over `WEEKLY_AFTER_DAYS` days)
+    with the count, a bar and the number of distinct outlets."""
+    if not days:
+        return Text(f"{title}: no dated {unit}.", style="dim")
+    span = (days[-1].day - days[0].day).days
+    weekly = span > WEEKLY_AFTER_DAYS and bool(weeks)
+    rows = weeks if weekly else days
+    line, per = sparkline(days)
+    spark = Text(f"{days[0].day.isoformat()} ")
+    spark.append(line, style="cyan")
+    spark.append(f" {days[-1].day.isoformat()}")
+    total = sum(d.mentions for d in days)
+    note = f"{total} {unit} on {len(days)} days over {span + 1} days"
+    if per > 1:
+        note += f"; one mark is {per} days"
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        title=f"{title}, per {'week' if weekly else 'day'}",
+        title_justify="left",
+        caption=note,
+        caption_justify="left",
+    )
+    table.add_column("week of" if weekly else "day", no_wrap=True)
+    table.add_column(unit, justify="right")
+    table.add_column("", ratio=1, no_wrap=True, overflow="crop", style="cyan")
+    table.add_column("outlets", justify="right")
+    most = max(r.mentions for r in rows)
+    for r in rows:
+        table.add_row(r.day.isoformat(), str(r.mentions), _bar(r.mentions, most), str(r.outlets))
+    return Group(spark, table)
+
+
+def _n(count: int, word: str) -> str:
+    """'1 claim', '2 claims', '3 copies'."""
+    if count == 1:
+        return f"1 {word}"
+    return f"{count} {word[:-1]}ies" if word.endswith("y") else f"{count} {word}s"
+
+
+def _certainty(label: str, score: float) -> str:
+    return f"{label} {score:+.1f}"
+
+
+def sources_table(rows: Sequence[Any], *, title: str = "Sources") -> RenderableType:
+    """`store.queries.SourceRow`s: who carries it, how often, and how sure they sound (the
+    mean score, the most frequent label, and the mix)."""
+    if not rows:
+        return Text(f"{title}: none named.", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    table.add_column("source / type", ratio=2)
+    table.add_column("said · articles · outlets", ratio=1, min_width=9)
+    table.add_column("certainty / mix", ratio=2, min_width=14)
+    for r in rows:
+        who = Text(r.name, style="bold red" if r.source_type == "UNNAMED" else "bold")
+        who.append(f"\n{r.source_type.lower()}", style="dim")
+        sure = Text(_certainty(r.certainty_label, r.certainty_score))
+        if len(r.labels) > 1:
+            sure.append("\n" + _mix(r.labels), style="dim")
+        table.add_row(who, f"{r.attributions} · {r.articles} · {r.outlets}", sure)
+    return table
+
+
+def _where(published: Any, outlet: str | None, article_id: str) -> str:
+    return f"{_day(published)}, {outlet or 'unknown outlet'} ({article_id})"
+
+
+def copies_table(copies: dict[str, str], known: dict[str, Any]) -> RenderableType:
+    """Which articles are copies of which: `copies` maps a copy's id to its original's;
+    `known` maps article ids to what has `published` and `outlet` (a mention, an article)."""
+    if not copies:
+        return Text("Copies: none.", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, title="Copies", title_justify="left")
+    table.add_column("copy", ratio=1)
+    table.add_column("of the original", ratio=1)
+    for copy, original in copies.items():
+        cells = []
+        for ident in (copy, original):
+            seen = known.get(ident)
+            cells.append(
+                Text(_where(seen.published, seen.outlet, ident) if seen is not None else ident)
+            )
+        table.add_row(*cells)
+    return table
+
+
+def _panel(rows: Sequence[tuple[str, str | Text]], title: str) -> Panel:
     grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
+    grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
-    grid.add_row("statement", Text(detail.statement))
-    grid.add_row(
-        "first seen",
-        Text(f"{_day(first.published)}, {first.outlet or 'unknown outlet'} ({first.article_id})"),
+    for key, value in rows:
+        grid.add_row(key, value if isinstance(value, Text) else Text(value))
+    return Panel(grid, title=Text(title, style="bold"), box=box.ROUNDED)
+
+
+def claim_detail(detail: Any) -> Group:
+    """A `store.queries.ClaimDetail`: the statement and where it was first seen, a timeline of
+    its mentions and outlets, its sources with their certainty, every attribution, and the
+    copies among its articles."""
+    first = detail.first
+    header = _panel(
+        [
+            ("statement", detail.statement),
+            ("first seen", _where(first.published, first.outlet, first.article_id)),
+            (
+                "size",
+                f"{_n(len(detail.mentions), 'attribution')}, {_n(detail.articles, 'article')}, "
+                f"{_n(detail.outlets, 'outlet')}, {_n(len(detail.copies), 'copy')}",
+            ),
+        ],
+        f"Claim {detail.claim_id}",
     )
-    grid.add_row(
-        "size",
-        f"{len(detail.mentions)} attributions, {detail.articles} articles, "
-        f"{detail.outlets} outlets, {len(detail.copies)} copies",
-    )
-    parts: list[RenderableType] = [
-        Panel(grid, title=Text(f"Claim {detail.claim_id}", style="bold"), box=box.ROUNDED)
-    ]
-    if detail.days:
-        days = Table(box=box.SIMPLE_HEAD, title="Per day", title_justify="left")
-        days.add_column("day")
-        days.add_column("mentions", justify="right")
-        days.add_column("outlets", justify="right")
-        for d in detail.days:
-            days.add_row(d.day.isoformat(), str(d.mentions), str(d.outlets))
-        parts.append(days)
     mentions = Table(box=box.SIMPLE_HEAD, title="Attributions", title_justify="left")
     mentions.add_column("date / outlet")
     mentions.add_column("source / cue", ratio=1)
@@ -301,7 +430,230 @@ def claim_detail(detail: Any) -> Group:
             where,
             who,
             Text(shorten(m.content, CONTENT_WIDTH)),
-            f"{m.certainty_label} {m.certainty_score:+.1f}",
+            _certainty(m.certainty_label, m.certainty_score),
         )
-    parts.append(mentions)
+    known = {m.article_id: m for m in detail.mentions}
+    return Group(
+        header,
+        timeline(detail.days, detail.weeks, unit="mentions"),
+        sources_table(detail.sources),
+        mentions,
+        copies_table(detail.copies, known),
+    )
+
+
+def _span(first: Any, last: Any) -> str:
+    return _day(first) if first == last else f"{_day(first)} – {_day(last)}"
+
+
+def story_detail(detail: Any) -> Group:
+    """A `store.queries.StoryDetail`: title and first-seen article, a timeline of its articles
+    and outlets, its articles, its top claims, its most-cited sources (with their certainty)
+    and most-named entities, and the copies among its articles."""
+    first = detail.first
+    start, end = detail.span
+    header = _panel(
+        [
+            ("title", detail.title or "-"),
+            ("first seen", _where(first.published, first.outlet, first.article_id)),
+            ("span", _span(start, end)),
+            (
+                "size",
+                f"{_n(len(detail.articles), 'article')}, {_n(detail.outlets, 'outlet')}, "
+                f"{_n(detail.n_claims, 'claim')}, {_n(len(detail.copies), 'copy')}",
+            ),
+        ],
+        f"Story {detail.story_id}",
+    )
+    articles = Table(box=box.SIMPLE_HEAD, title="Articles", title_justify="left")
+    articles.add_column("date / outlet", ratio=1, min_width=12)
+    articles.add_column("title / id", ratio=3)
+    for a in detail.articles[:ROWS_SHOWN]:
+        title = Text(shorten(a.title, CONTENT_WIDTH))
+        title.append(f"\n{a.article_id}", style="dim")
+        if a.copy_of is not None:
+            title.append(f" copy of {a.copy_of}", style="dim")
+        articles.add_row(f"{_day(a.published)}\n{a.outlet or '-'}", title)
+    if len(detail.articles) > ROWS_SHOWN:
+        articles.caption = f"and {len(detail.articles) - ROWS_SHOWN} more (--json lists them all)"
+    parts: list[RenderableType] = [
+        header,
+        timeline(detail.days, detail.weeks, unit="articles"),
+        articles,
+    ]
+    if detail.claims:
+        shown = f"Top claims ({len(detail.claims)} of {detail.n_claims})"
+        parts.append(claim_table(detail.claims, title=shown))
+    parts.append(sources_table(detail.sources, title="Most-cited sources"))
+    parts.append(entity_counts(detail.entities))
+    parts.append(copies_table(detail.copies, {a.article_id: a for a in detail.articles}))
     return Group(*parts)
+
+
+def entity_counts(rows: Sequence[Any], *, title: str = "Most-named entities") -> RenderableType:
+    """`store.queries.EntityCount`s."""
+    if not rows:
+        return Text(f"{title}: none.", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    table.add_column("entity", ratio=2)
+    table.add_column("type")
+    table.add_column("id", justify="right")
+    table.add_column("articles", justify="right")
+    table.add_column("mentions", justify="right")
+    for e in rows:
+        ident = str(e.corpus_id) if e.corpus_id is not None else "-"
+        table.add_row(Text(e.name), e.type, ident, str(e.articles), str(e.mentions))
+    return table
+
+
+def article_detail(detail: Any) -> Group:
+    """A `store.queries.ArticleDetail`: its metadata, story and copies; its entities (with
+    their corpus ids); its attributions with their certainty and claims."""
+    rows: list[tuple[str, str | Text]] = [
+        ("id", detail.article_id),
+        ("published", f"{_day(detail.published)} ({detail.date_source or 'no date source'})"),
+        ("outlet", detail.outlet or detail.outlet_name or "-"),
+    ]
+    if detail.credit:
+        rows.append(("credit", detail.credit))
+    rows.append(("url", Text(detail.url or "-", overflow="fold")))
+    rows.append(
+        (
+            "size",
+            f"{_n(detail.words, 'word')}, {_n(len(detail.entities), 'entity')}, "
+            f"{_n(len(detail.attributions), 'attribution')}",
+        )
+    )
+    story = detail.story
+    if story is not None:
+        rows.append(
+            (
+                "story",
+                f"{story.story_id}: {_n(story.articles, 'article')}, "
+                f"{_n(story.outlets, 'outlet')}, "
+                f"{_span(story.first, story.last)}",
+            )
+        )
+    if detail.copy_of is not None:
+        o = detail.copy_of
+        rows.append(("copy of", _where(o.published, o.outlet, o.article_id)))
+    if detail.revision_of is not None:
+        rows.append(("revises", detail.revision_of))
+    if detail.copies:
+        rows.append(("copies", f"{len(detail.copies)} (below)"))
+    rows.append(("lead", shorten(detail.text, FLAGGED_WIDTH)))
+    parts: list[RenderableType] = [_panel(rows, detail.title or "Article")]
+    if detail.entities:
+        entities = Table(box=box.SIMPLE_HEAD, title="Entities", title_justify="left")
+        entities.add_column("name / descriptors", ratio=3)
+        entities.add_column("type")
+        entities.add_column("mentions", justify="right")
+        entities.add_column("corpus id", justify="right")
+        for e in detail.entities:
+            name = Text(e.name, style="bold")
+            if e.descriptors:
+                name.append("\n" + "; ".join(e.descriptors), style="italic")
+            ident = str(e.corpus_id) if e.corpus_id is not None else "-"
+            entities.add_row(name, e.type, str(e.mentions), ident)
+        parts.append(entities)
+    else:
+        parts.append(Text("No named entities.", style="dim"))
+    if detail.attributions:
+        said = Table(box=box.SIMPLE_HEAD, title="Attributions", title_justify="left")
+        said.add_column("id / claim", no_wrap=True)
+        said.add_column("source / cue", ratio=1)
+        said.add_column("content", ratio=3)
+        said.add_column("certainty", ratio=1, min_width=14)
+        for a in detail.attributions:
+            flagged = a.source is None or a.source_type == "UNNAMED"
+            who = Text(a.source or "(no source)", style="bold red" if flagged else "bold")
+            how = " · ".join(x for x in (a.cue, a.channel) if x)
+            if how:
+                who.append("\n" + how, style="italic")
+            sure = Text(_certainty(a.certainty_label, a.certainty_score))
+            if a.certainty_cues:
+                sure.append("\n" + ", ".join(a.certainty_cues), style="yellow")
+            claim = f"claim {a.claim_id}" if a.claim_id is not None else "no claim"
+            said.add_row(
+                f"{a.attribution_id}\n{claim}", who, Text(shorten(a.content, CONTENT_WIDTH)), sure
+            )
+        parts.append(said)
+    else:
+        parts.append(Text("No attributions.", style="dim"))
+    if detail.copies:
+        copies = {c.article_id: detail.article_id for c in detail.copies}
+        known = {c.article_id: c for c in detail.copies}
+        known[detail.article_id] = detail
+        parts.append(copies_table(copies, known))
+    return Group(*parts)
+
+
+def entity_detail(detail: Any) -> Group:
+    """A `store.queries.EntityDetail`: its names, dates and first article; its roles; a
+    timeline of its mentions and outlets; the claims it makes as a source, with their
+    certainty; the claims about it."""
+    e = detail.entity
+    rows: list[tuple[str, str | Text]] = [
+        ("id", f"{e.id} ({e.type})"),
+        (
+            "seen",
+            f"{_span(e.first_seen, e.last_seen)}: {_n(e.articles, 'article')}, "
+            f"{_n(e.mentions, 'mention')}",
+        ),
+    ]
+    others = [f"{name} ({n})" for name, n in e.names if name != e.name]
+    if others:
+        rows.append(("also named", "; ".join(others)))
+    if detail.first is not None:
+        f = detail.first
+        rows.append(("first seen", _where(f.published, f.outlet, f.article_id)))
+    rows.append(("says", _n(detail.n_said, "claim")))
+    parts: list[RenderableType] = [_panel(rows, e.name)]
+    if e.roles:
+        roles = Table(box=box.SIMPLE_HEAD, title="Roles", title_justify="left")
+        roles.add_column("role", ratio=3)
+        roles.add_column("first – last", ratio=1, min_width=10)
+        roles.add_column("articles", justify="right")
+        for r in e.roles:
+            roles.add_row(Text(r.text), _span(r.first_seen, r.last_seen), str(r.articles))
+        parts.append(roles)
+    parts.append(timeline(detail.days, detail.weeks, unit="mentions"))
+    if detail.said:
+        said = Table(
+            box=box.SIMPLE_HEAD,
+            title=f"Claims it makes ({len(detail.said)} of {detail.n_said})",
+            title_justify="left",
+        )
+        said.add_column("claim", justify="right", no_wrap=True)
+        said.add_column("first said / outlet", ratio=1, min_width=10)
+        said.add_column("content", ratio=3)
+        said.add_column("certainty / times", ratio=1, min_width=14)
+        for s in detail.said:
+            said.add_row(
+                str(s.claim_id),
+                f"{_day(s.first)}\n{s.outlet or '-'}",
+                Text(shorten(s.content, CONTENT_WIDTH)),
+                f"{_certainty(s.certainty_label, s.certainty_score)}\n"
+                f"{s.attributions} in {s.articles} articles",
+            )
+        parts.append(said)
+    else:
+        parts.append(Text("Claims it makes: none found.", style="dim"))
+    if detail.about:
+        parts.append(claim_table(detail.about, title="Claims in articles naming it"))
+    return Group(*parts)
+
+
+def entity_choices(entities: Sequence[Any], *, title: str = "Entities by that name") -> Table:
+    """`store.StoredEntity` summaries, for a name that names several."""
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    table.add_column("id", justify="right")
+    table.add_column("name", ratio=1)
+    table.add_column("type")
+    table.add_column("articles", justify="right")
+    table.add_column("first – last")
+    for e in entities:
+        table.add_row(
+            str(e.id), Text(e.name), e.type, str(e.articles), _span(e.first_seen, e.last_seen)
+        )
+    return table
