@@ -29,6 +29,7 @@ from rumormill.link.claims import (
     ClaimLinker,
     ClaimParams,
     claim_inputs,
+    content_words,
     entity_key,
     numbers_of,
 )
@@ -67,6 +68,8 @@ class FakeEmbedder:
 
 def linker(**params: object) -> ClaimLinker:
     params.setdefault("threshold", 0.5)
+    # Most tests link placeholder texts ("x"): the generic-text rule is tested on its own.
+    params.setdefault("min_content_words", 0)
     return ClaimLinker(FakeEmbedder(), ClaimParams(**params))  # type: ignore[arg-type]
 
 
@@ -129,14 +132,14 @@ def test_ties_go_to_the_older_claim() -> None:
     ln2.add_vector(claim("a", "x"), v)
     ln2.add_vector(claim("b", "x"), v)
     assert len(ln2) == 2
-    ln2.params = ClaimParams(threshold=0.5)
+    ln2.params = ClaimParams(threshold=0.5, min_content_words=0)
     assert ln2.add_vector(claim("c", "x"), v) == "c1"
 
 
 def test_ties_go_to_the_older_claim_when_its_dates_spread_late() -> None:
     # c1 opens in the first 30-day bucket and joins the second after c2 opened there: a
     # text in the second bucket's window alone, as near to both, must still pick c1.
-    ln = linker(threshold=0.5, window_days=30)
+    ln = linker(threshold=0.5, window_days=30, max_span_days=None)
     one, two = np.eye(256, dtype=np.float32)[:2]
     start = date(2020, 1, 1) - timedelta(days=date(2020, 1, 1).toordinal() % 30)
     ln.add_vector(claim("a", "x", published=start + timedelta(days=20)), one)
@@ -197,7 +200,7 @@ def test_the_claims_of_an_analysed_article() -> None:
         article,
         sentences=[],
         entities=[
-            Entity("e1", "Vladimir Putin", "PERSON"),
+            Entity("e1", "Vladimir Putin", "PERSON", mentions=[Span(12, 17, "Putin")]),
             Entity("e2", "Andrei Soldatov", "PERSON"),
         ],
         attributions=[
@@ -208,7 +211,11 @@ def test_the_claims_of_an_analysed_article() -> None:
     )
     assert claim_inputs(analysis) == [
         ClaimInput(
-            f"{article.id}:a1", "Putin purged 150 spies", ("Vladimir Putin", "Andrei Soldatov"), DAY
+            f"{article.id}:a1",
+            "Putin purged 150 spies",
+            ("Vladimir Putin", "Andrei Soldatov"),
+            DAY,
+            ("Vladimir Putin",),
         ),
         ClaimInput(f"{article.id}:a2", "it matters", ("Vladimir Putin", "Andrei Soldatov"), DAY),
     ]
@@ -282,11 +289,66 @@ def test_entity_counts_are_capped_by_space_saving() -> None:
     assert not zero.claims["c1"].entities
 
 
+def test_a_diffuse_claim_scores_by_its_mean_cosine_not_its_centroid() -> None:
+    # Four members, each on its own axis: the centroid is as near to a text on their mean
+    # direction as to a member (cosine 1), but the members are diffuse, so the mean cosine
+    # to them (average link) is 0.5 only.
+    axes = np.eye(256, dtype=np.float32)
+    mean = axes[:4].sum(axis=0) / 2.0  # unit
+    for linkage, expected in (("centroid", "c1"), ("average", "c2")):
+        ln = linker(threshold=2.0, linkage=linkage)
+        ln.add_vector(claim("a", "x"), axes[0])
+        ln.params = ClaimParams(threshold=0.0, linkage=linkage, min_content_words=0)
+        for k in (1, 2, 3):
+            ln.add_vector(claim(f"m{k}", "x"), axes[k])
+        ln.params = ClaimParams(threshold=0.75, linkage=linkage, min_content_words=0)
+        assert ln.add_vector(claim("t", "x"), mean) == expected, linkage
+    # A tight claim scores the same either way: its mean is its centroid.
+    for linkage in ("centroid", "average"):
+        tight = linker(threshold=0.9, linkage=linkage)
+        tight.add(claim("a", "alpha beta gamma"))
+        tight.add(claim("b", "alpha beta gamma"))
+        assert tight.add(claim("c", "alpha beta gamma")) == "c1", linkage
+
+
+def test_generic_texts_neither_join_nor_attract() -> None:
+    ln = linker(threshold=0.3, min_content_words=2, number_weight=0.0)
+    assert ln.add(claim("a", "We are very pleased with the deal", "Acme")) == "c1"
+    # One content word, no number and no name of its own: a claim of its own, never joined.
+    assert ln.add(claim("b", "We are very pleased", "Acme")) == "c2"
+    assert ln.add(claim("c", "We are very pleased", "Acme")) == "c3"
+    assert ln.add(claim("d", "it")) == "c4"
+    assert ln.add(claim("e", "it")) == "c5"
+    assert not ln.claims["c2"].linkable
+    assert ln.claims["c1"].linkable
+    # A number or a name mentioned in the text itself is enough to link.
+    assert ln.add(claim("f", "it is 150")) == "c6"
+    assert ln.add(claim("g", "it is 150")) == "c6"
+    assert ln.add(claim("h", "Acme did", "Acme")) == "c7"  # its article's names: not its own
+    named = ClaimInput("i", "Acme did", ("Acme",), DAY, ("Acme",))
+    assert ln.add(named) == "c8"
+    assert ln.add(ClaimInput("i2", "Acme did", ("Acme",), DAY, ("Acme",))) == "c8"
+    # The rule survives a round trip.
+    restored = ClaimLinker.from_bytes(ln.to_bytes(), FakeEmbedder())
+    assert not restored.claims["c2"].linkable
+    assert restored.add(claim("j", "We are very pleased with the deal")) == "c1"
+    off = linker(threshold=0.3, min_content_words=0)
+    off.add(claim("a", "it"))
+    assert off.add(claim("b", "it")) == "c1"
+
+
+def test_content_words() -> None:
+    assert content_words("We are very pleased") == ("pleased",)
+    assert content_words("It is a great day, he said") == ("great", "day")
+    assert content_words("Putin purged 150 spies") == ("putin", "purged", "spies")
+    assert content_words("it's 2020") == ()
+
+
 # --- time --------------------------------------------------------------------------------------
 
 
 def test_the_time_window_looks_both_ways() -> None:
-    ln = linker(threshold=0.5, window_days=30)
+    ln = linker(threshold=0.5, window_days=30, max_span_days=None)
     ln.add(claim("a", "alpha beta", published=DAY))
     assert ln.add(claim("b", "alpha beta", published=DAY + timedelta(days=30))) == "c1"
     # 31 days after the last member: a new claim.
@@ -299,6 +361,20 @@ def test_the_time_window_looks_both_ways() -> None:
         (DAY - timedelta(days=25)).toordinal(),
         (DAY + timedelta(days=30)).toordinal(),
     )
+
+
+def test_a_claim_s_dates_spread_at_most_max_span_days() -> None:
+    # Chaining: each text within the window of the newest member would slide a claim on for
+    # ever; the cap stops it at 30 days from its first member.
+    ln = linker(threshold=0.5, window_days=30, max_span_days=30)
+    assert ln.add(claim("a", "alpha beta", published=DAY)) == "c1"
+    assert ln.add(claim("b", "alpha beta", published=DAY + timedelta(days=20))) == "c1"
+    assert ln.add(claim("c", "alpha beta", published=DAY + timedelta(days=30))) == "c1"
+    assert ln.add(claim("d", "alpha beta", published=DAY + timedelta(days=40))) == "c2"
+    assert ln.add(claim("e", "alpha beta", published=DAY - timedelta(days=1))) == "c3"
+    loose = linker(threshold=0.5, window_days=30, max_span_days=None)
+    for k, days in enumerate((0, 20, 40, 60)):
+        assert loose.add(claim(f"i{k}", "alpha beta", published=DAY + timedelta(days))) == "c1"
 
 
 def test_an_undated_claim_sits_at_the_clock() -> None:
@@ -349,7 +425,7 @@ def test_state_round_trips_and_continues_identically() -> None:
         restored.add(c)
     assert restored.to_bytes() == whole.to_bytes()
     state = json.loads(data)
-    assert (state["format"], state["version"]) == ("rumormill.claims", 1)
+    assert (state["format"], state["version"]) == ("rumormill.claims", 2)
     assert state["embedder"] == {"name": "fake", "dim": 256}
 
 
@@ -367,7 +443,7 @@ BAD_STATES = [
     (b"\xff\xfe", "codec"),
     (b"[]", "not a claim linker state"),
     (b'{"format": "rumormill.stories"}', "not a claim linker state"),
-    (_state(version=2), "unknown version 2"),
+    (_state(version=3), "unknown version 3"),
     (_state(embedder={"name": "fake", "dim": 32}), "32 dimensions"),
     (_state(embedder={"name": "other", "dim": 256}), "'other'"),
     (_state(params={"threshold": 0.5, "window_days": 0}), "window_days"),
@@ -383,6 +459,27 @@ def test_a_bad_state_is_e080(data: bytes, reason: str) -> None:
     assert "claim linker" in str(caught.value)
     assert reason in str(caught.value)
     assert caught.value.__cause__ is not None
+
+
+def test_a_version_1_state_loads_with_every_claim_linkable() -> None:
+    ln = linker()
+    ln.add(claim("a", "alpha beta"))
+    ln.add(claim("b", "it"))
+    state = json.loads(ln.to_bytes())
+    state["version"] = 1
+    for c in state["claims"]:
+        del c["linkable"]
+    for key in ("linkage", "max_span_days"):
+        del state["params"][key]
+    restored = ClaimLinker.from_bytes(json.dumps(state).encode(), FakeEmbedder())
+    assert all(c.linkable for c in restored.claims.values())
+    assert restored.params.linkage == "average"
+    assert json.loads(restored.to_bytes())["version"] == 2
+    bad = json.loads(ln.to_bytes())
+    bad["claims"][0]["linkable"] = "yes"
+    with pytest.raises(InputError, match="linkable is not a boolean") as caught:
+        ClaimLinker.from_bytes(json.dumps(bad).encode(), FakeEmbedder())
+    assert caught.value.code is Errors.E080
 
 
 def test_a_corrupted_claim_is_e080() -> None:
