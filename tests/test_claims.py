@@ -265,15 +265,16 @@ def test_require_entity_keeps_only_claims_sharing_one() -> None:
     assert ln.add(claim("d", "alpha beta gamma")) == "c1"
 
 
-def test_past_max_candidates_the_claims_sharing_entities_then_the_latest_are_scored() -> None:
-    ln = linker(threshold=0.5, max_candidates=2, number_weight=0.0)
-    ln.add(claim("a", "alpha beta gamma", "Moscow"))  # c1: the same words, an entity
-    ln.add(claim("b", "whale river"))
-    ln.add(claim("c", "cat mayor"))
-    ln.add(claim("d", "moon cheese"))
-    assert ln.add(claim("e", "alpha beta gamma", "Moscow")) == "c1"
-    # Without the shared entity, c1 is neither sharing nor among the two latest.
-    assert ln.add(claim("f", "alpha beta gamma")) == "c5"
+def test_past_max_candidates_the_highest_cosines_are_scored() -> None:
+    text = "alpha beta gamma delta epsilon"
+    for room, expected in ((1, "c1"), (1000, "c2")):
+        ln = linker(threshold=0.7, max_candidates=room, entity_weight=0.3, number_weight=0.0)
+        ln.add(claim("a", "alpha beta gamma delta"))  # c1: cosine 0.89 to the text (0.67 to b)
+        ln.add(claim("b", "alpha beta gamma epsilon zeta", "Moscow"))  # c2: 0.8, the entity
+        ln.add(claim("c", "whale river"))
+        # With room for one candidate, the nearer by cosine is scored; with room for all, the
+        # entity bonus lifts c2 over c1.
+        assert ln.add(claim("d", text, "Moscow")) == expected, room
 
 
 def test_entity_counts_are_capped_by_space_saving() -> None:

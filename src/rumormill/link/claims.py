@@ -33,10 +33,11 @@ re-clustered, so a new article links against what is stored.
   which the tracking stage may join to the old one), and whose dates, with the text's, would
   spread over at most `max_span_days` (30; None: no cap), so that a claim cannot chain on
   from member to member for months.  With `require_entity`, only claims
-  sharing an entity name are kept (a text without any entity keeps them all).  When more
-  than `max_candidates` remain, those sharing the most entity names, then those with the
-  latest member date, then the last opened, are scored.  The cost of one `add` depends on
-  how many claims run in that window, not on the size of the store.
+  sharing an entity name are kept (a text without any entity keeps them all).  The window's
+  claims are scored at once (one matrix-vector product); only those whose cosine could reach
+  the threshold with their bonuses are looked at one by one, at most `max_candidates` of them
+  (the highest cosines).  The cost of one `add` depends on how many claims run in that
+  window, not on the size of the store.
 - **Dates.** Texts may come in any order; the window looks both ways.  An undated text is
   placed at the stream's clock, the latest date seen so far (ingest order stands for time);
   before any dated text it sits at day 0, near other undated texts only.
@@ -414,10 +415,6 @@ class ClaimLinker:
         positions = self._window(day)
         if not len(positions):
             return None
-        if (p.require_entity and entities) or len(positions) > p.max_candidates:
-            positions = self._cap(positions, entities)
-            if not len(positions):
-                return None
         first, count = int(positions[0]), len(positions)
         # A run of consecutive claims (often the whole window) is read in place, not copied.
         if int(positions[-1]) - first + 1 == count:
@@ -425,12 +422,22 @@ class ClaimLinker:
         else:
             rows = self._scored.data[positions]
         cosine = (rows @ vector).astype(np.float64)
-        # Only a claim whose cosine could reach the threshold with its bonuses is looked at.
+        # Only a claim whose cosine could reach the threshold with its bonuses is looked at:
+        # the window is scored at once, in numpy; only those few are looked at one by one.
         threshold = self.threshold
         reach = threshold - (p.entity_weight if entities else 0.0)
         reach -= p.number_weight if numbers else 0.0
+        near = np.flatnonzero(cosine >= reach)
+        if p.require_entity and entities:
+            near = near[
+                [any(e in self._order[int(positions[k])].entities for e in entities) for k in near]
+            ]
+        if len(near) > p.max_candidates:
+            # The highest cosines (ties: the older claim), in the order opened.
+            ranked = near[np.lexsort((near, -cosine[near]))]
+            near = np.sort(ranked[: p.max_candidates])
         best, best_score = None, -np.inf
-        for k in np.flatnonzero(cosine >= reach):
+        for k in near:
             claim = self._order[int(positions[k])]
             score = float(cosine[k])
             if entities and p.entity_weight:
@@ -441,20 +448,6 @@ class ClaimLinker:
             if score > best_score:
                 best, best_score = int(positions[k]), score
         return best if best_score >= threshold else None
-
-    def _cap(self, positions: np.ndarray, entities: Sequence[str]) -> np.ndarray:
-        """The candidates kept: those sharing an entity name with `require_entity`, and, past
-        `max_candidates`, those sharing the most entity names, then those with the latest
-        member date, then the last opened."""
-        claims = [self._order[int(k)] for k in positions]
-        shared = [sum(1 for e in entities if e in c.entities) for c in claims]
-        keep = list(range(len(claims)))
-        if self.params.require_entity and entities:
-            keep = [k for k in keep if shared[k]]
-        if len(keep) > self.params.max_candidates:
-            keep.sort(key=lambda k: (-shared[k], -claims[k].last, -k))
-            keep = sorted(keep[: self.params.max_candidates])
-        return positions[keep]
 
     def _open(self, day: int, *, linkable: bool = True) -> int:
         position = len(self._order)
