@@ -648,7 +648,7 @@ def test_a_store_at_migration_2_migrates_to_3_and_keeps_its_entities(
         db.close()
     with Store.open(path) as store:
         with store.reading() as conn:
-            assert max(migrations.applied(conn)) == 3
+            assert max(migrations.applied(conn)) == migrations.latest()
             inspector = sa.inspect(conn)
             assert {"corpus_entities", "resolver_entities", "resolver_keys"} <= set(
                 inspector.get_table_names()

@@ -351,10 +351,24 @@ def show(
     ],
     db: Annotated[str, typer.Option(help="The store.")] = DEFAULT_DB,
     as_json: Annotated[bool, typer.Option("--json", help="Print the detail as JSON.")] = False,
+    provenance_: Annotated[
+        bool,
+        typer.Option(
+            "--provenance",
+            help="For a claim: how it travelled, from its independent origins down to the "
+            "articles that echo them (`rumormill provenance` exports the graph).",
+        ),
+    ] = False,
 ) -> None:
     """One claim, story, entity or article in detail: a timeline of mentions and outlets per
     day, the sources with their certainty, the first-seen article and the copies."""
     from rumormill.store import Store, queries
+
+    if provenance_:
+        if kind is not ShowKind.CLAIM:
+            raise typer.BadParameter("--provenance is for a claim", param_hint="'--provenance'")
+        _show_provenance(_number(kind, ident), db=db, as_json=as_json)
+        return
 
     wanted: int | str = ident.strip()
     if kind in (ShowKind.CLAIM, ShowKind.STORY) or (
@@ -390,6 +404,58 @@ def show(
         ShowKind.ARTICLE: report.article_detail,
     }[kind]
     out.print(shown(detail))
+
+
+def _show_provenance(claim_id: int, *, db: str, as_json: bool) -> None:
+    from rumormill.provenance import provenance
+    from rumormill.store import Store
+
+    def work() -> Any:
+        with Store.open(db, create=False) as store:
+            return provenance(store, claim_id)
+
+    found = run(work)
+    if as_json:
+        print_json(found.to_dict())
+        return
+    out.print(report.provenance_tree(found))
+
+
+class GraphChoice(StrEnum):
+    """`rumormill provenance --format`."""
+
+    GRAPHML = "graphml"
+    GEXF = "gexf"
+    DOT = "dot"
+
+
+@app.command("provenance")
+def provenance_(
+    claim_id: Annotated[int, typer.Argument(metavar="CLAIM_ID", help="The claim number.")],
+    out_: Annotated[Path, typer.Option("--out", help="The file to write.")],
+    format_: Annotated[
+        GraphChoice,
+        typer.Option("--format", help="GraphML and GEXF (Gephi) or DOT (Graphviz)."),
+    ] = GraphChoice.GRAPHML,
+    db: Annotated[str, typer.Option(help="The store.")] = DEFAULT_DB,
+) -> None:
+    """Export the provenance graph of a claim (articles, outlets and sources; quotes, cites and
+    copies edges; origins marked) as GraphML, GEXF or DOT."""
+    from rumormill.provenance import provenance, write_graph
+    from rumormill.store import Store
+
+    def work() -> tuple[Any, Path]:
+        with Store.open(db, create=False) as store:
+            found = provenance(store, claim_id)
+        return found, write_graph(found, out_, format_.value)
+
+    found, path = run(work)
+    out.print(
+        f"claim {claim_id}: {found.graph.number_of_nodes()} nodes, "
+        f"{found.graph.number_of_edges()} edges, {found.independent_origins} independent "
+        f"origins, {found.echoes} echoes -> {escape(str(path))}",
+        highlight=False,
+    )
 
 
 @app.command("export")
@@ -637,6 +703,52 @@ def eval_stance(
         print_json(result)
         return
     out.print(metric_table(result, "headlines"))
+
+
+@eval_app.command("veracity")
+def eval_veracity(
+    emergent: Annotated[
+        Path,
+        typer.Option(help="An Emergent CSV (the layout of emergent_train_all_columns.csv)."),
+    ] = Path("../shared/data/emergent/emergent_train_all_columns.csv"),
+    train: Annotated[
+        Path | None,
+        typer.Option(help="Train on this file and score --emergent (else: 5-fold CV by claim)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the evaluation JSON.")] = False,
+) -> None:
+    """Predict each claim's truth (true / false / unverified) from the coverage we build from
+    its headlines (our certainty and stance, copies, outlets' track records): accuracy and
+    macro-F1, with the majority class as the baseline."""
+    from rumormill.eval.veracity import evaluate_veracity
+
+    result = run(lambda: evaluate_veracity(emergent, train=train).to_dict())
+    if as_json:
+        print_json(result)
+        return
+    out.print(metric_table(result, "claims"))
+
+
+@eval_app.command("records")
+def eval_records(
+    liar_train: Annotated[
+        Path, typer.Option(help="LIAR statements to learn speakers' records from (TSV).")
+    ] = Path("../shared/data/liar/train.tsv"),
+    liar_test: Annotated[
+        Path, typer.Option(help="LIAR statements whose verdicts the records predict (TSV).")
+    ] = Path("../shared/data/liar/valid.tsv"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the evaluation JSON.")] = False,
+) -> None:
+    """Check the track-record arithmetic on LIAR: speakers' records learned on one file
+    predict the verdicts of another (six-way and true-ish / false-ish, and the Brier score),
+    beside the majority and global-prior baselines."""
+    from rumormill.eval.records import evaluate_records
+
+    result = run(lambda: evaluate_records(liar_train, liar_test).to_dict())
+    if as_json:
+        print_json(result)
+        return
+    out.print(metric_table(result, "statements"))
 
 
 @eval_app.command("stories")

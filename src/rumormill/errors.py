@@ -85,6 +85,10 @@ class Errors(StrEnum):
     E112 = "no story {story_id} in the store"
     E113 = "no entity {entity!r} in the store"
     E114 = "{name!r} names {n} entities: {choices}; give one of their ids"
+    E115 = "bad provenance graph format {value!r}; expected one of {choices}"
+    E116 = "{path}: cannot write the provenance graph: {reason}"
+    E120 = "unknown outcome {outcome!r}; expected one of {outcomes}"
+    E121 = "{path}: line {line}: bad LIAR record: {reason}"
 
     def message(self, **kwargs: object) -> str:
         return f"[{self.name}] " + self.value.format(**kwargs)

@@ -12,6 +12,14 @@ SourceType = Literal["PERSON", "ORG", "GPE", "NORP", "UNNAMED"]
 
 
 @dataclass(frozen=True)
+class Link:
+    """An HTML anchor of an article's main content: where it points and its words."""
+
+    url: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class Article:
     """One dated news article.  `published` is None when the input gives no date."""
 
@@ -26,6 +34,10 @@ class Article:
     # "html" (page metadata), "url" (a date in the URL), "feed" (the entry's date), "warc"
     # (the WARC-Date), "option" (--date); None when undated.
     date_source: str | None = None
+    # The anchors of an HTML page's main content (`ingest/html.py`), stored by `Store.add` in
+    # `article_links` for provenance.  Not part of the JSON contract nor of the id: left out
+    # of `to_dict()`, of equality and of the repr.
+    links: tuple[Link, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def id(self) -> str:

@@ -19,6 +19,7 @@ from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+from rich.tree import Tree
 
 from rumormill.model import Analysis, Attribution, Entity
 
@@ -657,3 +658,130 @@ def entity_choices(entities: Sequence[Any], *, title: str = "Entities by that na
             str(e.id), Text(e.name), e.type, str(e.articles), _span(e.first_seen, e.last_seen)
         )
     return table
+
+
+# --- `rumormill show claim ID --provenance`: how a claim travelled -------------------------------
+
+_RELAYED = {
+    "quotes": "quoted by",
+    "cites": "cited by",
+    "copies": "copied by",
+    "translates": "translated by",
+}
+_KINDS = {"source": "source", "unnamed": "unnamed", "outlet": "outlet", "article": "own reporting"}
+
+
+class _Step:
+    """One node of the tree of traces, from an origin down to the articles relaying it."""
+
+    def __init__(self, node: str) -> None:
+        self.node = node
+        self.children: dict[str, _Step] = {}
+        self.first = 0  # traces ending here that counted their origin
+        self.echoes = 0  # traces ending here that echo it
+
+
+def _node_text(graph: Any, node: str) -> Text:
+    attrs = graph.nodes[node]
+    kind = attrs.get("kind", "")
+    if kind == "article":
+        text = Text(f"{attrs.get('date') or 'undated'} ", style="cyan")
+        text.append(str(attrs.get("outlet") or "unknown outlet"), style="bold")
+        text.append(f" ({attrs.get('article_id', node)})", style="dim")
+        return text
+    if kind == "source":
+        text = Text(str(attrs.get("label", node)), style="bold")
+        text.append(f" ({str(attrs.get('source_type', 'source')).lower()})", style="dim")
+        return text
+    if kind == "unnamed":
+        return Text(str(attrs.get("label", node)), style="bold red")
+    return Text(str(attrs.get("label", node)), style="bold") + Text(" (outlet)", style="dim")
+
+
+def _marks(step: _Step) -> Text:
+    marks = Text()
+    if step.first:
+        marks.append("  first", style="green")
+    if step.echoes:
+        marks.append(f"  echo ×{step.echoes}" if step.echoes > 1 else "  echo", style="yellow")
+    return marks
+
+
+def _grow(tree: Tree, step: _Step, graph: Any) -> None:
+    """Add `step`'s children under `tree`: an outlet reached through its own article is left
+    out (its citers hang from the article); copies with nothing below them share one line."""
+    children: list[tuple[str, _Step]] = []
+    for child in step.children.values():
+        edge = graph.get_edge_data(child.node, step.node) or {}
+        kind = str(edge.get("kind", "cites"))
+        if kind == "publishes":
+            through = f"through {graph.nodes[child.node]['label']}:"
+            for grandchild in child.children.values():
+                edge = graph.get_edge_data(grandchild.node, child.node) or {}
+                relayed = _RELAYED.get(str(edge.get("kind", "cites")), "cited by")
+                children.append((f"{relayed}, {through}", grandchild))
+        else:
+            children.append((_RELAYED.get(kind, kind) + ":", child))
+    copies = [c for label, c in children if label == "copied by:" and not c.children]
+    for label, child in children:
+        if child in copies and len(copies) > 1:
+            continue
+        line = Text(label + " ", style="italic dim") + _node_text(graph, child.node)
+        line.append_text(_marks(child))
+        _grow(tree.add(line), child, graph)
+    if len(copies) > 1:
+        line = Text(f"copied by {len(copies)}:", style="italic dim")
+        group = tree.add(line)
+        for child in copies:
+            group.add(_node_text(graph, child.node) + _marks(child))
+
+
+def provenance_tree(found: Any) -> Group:
+    """A `provenance.Provenance`: the counts (mentions, independent origins, echoes), then one
+    tree per origin, from the origin down through the outlets and articles that relayed it,
+    each article marked `first` (the mention that counted the origin) or `echo`."""
+    graph = found.graph
+    roots: list[_Step] = []
+    for k, origin in enumerate(found.origins):
+        root = _Step(origin.node)
+        roots.append(root)
+        for trace in found.traces:
+            if trace.origin != k:
+                continue
+            nodes = list(reversed(trace.path))
+            if nodes[0] != origin.node:
+                nodes.insert(0, origin.node)  # a cycle closed at an outlet on the path
+            step = root
+            for node in nodes[1:]:
+                step = step.children.setdefault(node, _Step(node))
+            if trace.echo:
+                step.echoes += 1
+            else:
+                step.first += 1
+    header = _panel(
+        [
+            ("statement", shorten(found.statement, FLAGGED_WIDTH)),
+            (
+                "origins",
+                f"{_n(found.independent_origins, 'independent origin')}, "
+                f"{found.echoes} echo{'' if found.echoes == 1 else 'es'} "
+                f"of {_n(found.mentions, 'mention')}",
+            ),
+        ],
+        f"Claim {found.claim_id}: provenance",
+    )
+    trees: list[RenderableType] = []
+    for k, (origin, root) in enumerate(zip(found.origins, roots, strict=True), start=1):
+        label = Text(f"origin {k}: ", style="bold green") + _node_text(graph, origin.node)
+        label.append(f"  {_KINDS.get(origin.kind, origin.kind)}", style="green")
+        if origin.via_label is not None and origin.via is not None:
+            via = graph.nodes[origin.via]
+            if via.get("kind") == "outlet":
+                label.append(f", via {origin.via_label}", style="green")
+        label.append(f"  first {_day(origin.first)}, {_n(origin.mentions, 'mention')}", style="dim")
+        tree = Tree(label, guide_style="dim")
+        _grow(tree, root, graph)
+        trees.append(tree)
+    if not trees:
+        trees.append(Text("No mentions.", style="dim"))
+    return Group(header, *trees)

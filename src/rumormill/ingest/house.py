@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from rumormill.errors import Errors, InputError
-from rumormill.model import Article
+from rumormill.model import Article, Link
 from rumormill.nlp.patterns import (
     CREDIT_AGENCY,
     CREDIT_BYLINE,
@@ -65,11 +65,13 @@ def article_from_body(
     title: str | None = None,
     language: str = "en",
     last_outlet: str | None = None,
+    links: tuple[Link, ...] = (),
 ) -> Article:
     """The last step every reader shares: require a date (unless `undated`: then an article
     without one keeps `published=None`), split off the closing credit line, and let the
     credit give the outlet when none is known, else `last_outlet` (a guess from the URL).
-    `date_source` says where `published` came from (see `Article.date_source`)."""
+    `date_source` says where `published` came from (see `Article.date_source`); `links`, an
+    HTML page's main-content anchors (`Article.links`)."""
     if published is None and not undated:
         raise InputError(Errors.E006, path=name)
     body, credit = split_credit(body.strip())
@@ -84,6 +86,7 @@ def article_from_body(
         language=language,
         credit=credit,
         date_source=date_source if published is not None else None,
+        links=links,
     )
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import htmldate
 import lxml.html
@@ -21,7 +21,7 @@ from lxml.etree import LxmlError
 
 from rumormill.errors import Errors, InputError
 from rumormill.ingest import house, records
-from rumormill.model import Article
+from rumormill.model import Article, Link
 
 
 def page_date(html: str, *, url: str | None = None) -> date | None:
@@ -57,6 +57,7 @@ class Page:
     language: str
     published: date | None
     date_source: str | None  # "url" when the date is the one in the page's URL, else "html"
+    links: tuple[Link, ...] = ()  # the anchors of the main text (`main_links`)
 
 
 def page_dated(html: str, *, url: str | None = None) -> tuple[date | None, str | None]:
@@ -98,7 +99,48 @@ def extract(html: str, *, name: str = "<html>", url: str | None = None) -> Page:
         language=doc.language or "en",
         published=published,
         date_source=source,
+        links=main_links(html, url=page_url),
     )
+
+
+_ANCHOR = re.compile(r"<a\s[^>]*href", re.IGNORECASE)
+
+
+def main_links(html: str, *, url: str | None = None) -> tuple[Link, ...]:
+    """The anchors of the page's main content, as trafilatura finds it (not the navigation,
+    the footer or the related-stories boxes: those link everywhere and cite nothing), with
+    their URLs made absolute against the page's URL; only http(s) targets, each once.
+
+    A second trafilatura pass with `include_links`: the text of `extract` comes from a pass
+    without links, so that the text (and every article id) is exactly as before links were
+    kept.  A page with no anchor is not read twice."""
+    if not _ANCHOR.search(html):
+        return ()
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=False,
+            include_comments=False,
+            include_tables=False,
+            include_links=True,
+            output_format="python",
+        )
+    except (ValueError, LxmlError):
+        return ()
+    body = getattr(doc, "body", None)
+    if doc is None or isinstance(doc, dict) or body is None:
+        return ()
+    found: dict[str, Link] = {}
+    for ref in body.iter("ref"):
+        target = (ref.get("target") or "").strip()
+        if url and not urlsplit(target).scheme:
+            target = urljoin(url, target)
+        if urlsplit(target).scheme.lower() not in ("http", "https"):
+            continue
+        text = " ".join("".join(ref.itertext()).split())
+        found.setdefault(target, Link(target, text))
+    return tuple(found.values())
 
 
 def article_of(
@@ -127,6 +169,7 @@ def article_of(
         title=page.title or title,
         language=page.language,
         last_outlet=page.domain,
+        links=page.links,
     )
 
 

@@ -630,6 +630,33 @@ KNOWN_OUTLETS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("City A.M.", "cityam.com", ()),
 )
 
+# === provenance (provenance.py) ===============================================================
+# Channels that are a platform the source speaks on itself ("wrote on Telegram"): a source
+# heard there is heard first-hand, not through an outlet.  Normalised names (outlets.py).
+PLATFORM_CHANNELS = frozenset(
+    """
+    telegram twitter x facebook instagram youtube tiktok reddit
+    linkedin weibo wechat vk vkontakte whatsapp threads bluesky mastodon substack rumble
+    gab parler discord signal snapchat
+    """.split()
+) | frozenset({"truth social", "social media", "state television", "state tv"})
+# Words before a name that make it a determiner-led description, not a name ("the paper").
+PROVENANCE_DETERMINERS = frozenset({"the", "a", "an"})
+# A citation in the text that the attribution rules do not make an attribution of: "as first
+# reported by the Daily Mail", "reported earlier in The Times", "a report by City A.M.",
+# "(via Reuters)".  `outlet`: the capitalised name after it (a leading "the" kept).
+CITATION_PHRASE = re.compile(
+    r"(?:\b(?:first|originally|earlier|previously|initially)\s+)?\breported\s+"
+    r"(?:(?:first|earlier|originally|previously)\s+)?(?:by|in|on)\s+"
+    r"|\b(?:a|an|the)\s+(?:report|article|story|interview|investigation|exclusive)\s+"
+    r"(?:by|in|from|on|with)\s+"
+    r"|\bvia\s+",
+    re.IGNORECASE,
+)
+CITATION_OUTLET = re.compile(
+    r"(?P<outlet>(?:[Tt]he\s+)?[A-Z][\w.&'’-]*(?:\s+(?:(?:of|for|and|&)\s+)?[A-Z][\w.&'’-]*)*)"
+)
+
 # === stories (link/stories.py) ================================================================
 # Written for story clustering; nothing else matches on these.  The coarse tags (UPOS) of the
 # tokens whose lemmas make an article's terms: what an event is about, not how it is told.

@@ -255,10 +255,35 @@ def _m003_corpus_entities(conn: Connection) -> None:
     sa.Index("ix_entities_corpus_entity_id", entities.c.corpus_entity_id).create(conn)
 
 
+def _m004_article_links(conn: Connection) -> None:
+    """The anchors of each article's main content (`article_links`), for provenance: an
+    article linking to another is citing it.  Articles stored before have none (frozen: do
+    not edit)."""
+    md = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    sa.Table("articles", md, sa.Column("id", sa.String(64), primary_key=True))
+    sa.Table(
+        "article_links",
+        md,
+        sa.Column("pk", sa.Integer, primary_key=True),
+        sa.Column(
+            "article_id",
+            sa.String(64),
+            sa.ForeignKey("articles.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("url", sa.String, nullable=False, index=True),
+        sa.Column("text", sa.Text, nullable=False),
+    )
+    md.tables["article_links"].create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m001_initial),
     Migration(2, "link state", _m002_link_state),
     Migration(3, "corpus entities", _m003_corpus_entities),
+    Migration(4, "article links", _m004_article_links),
 )
 
 # Tables of ours that, found without a `migrations` table, mean someone else's database.

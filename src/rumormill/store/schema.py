@@ -251,6 +251,24 @@ resolver_keys = sa.Table(
     sa.UniqueConstraint("name_class", "kind", "name_key"),
 )
 
+# The anchors of an article's main content (migration 4): where each points (absolute, as the
+# page resolved it) and its words, in page order.  Provenance reads them as citations.
+article_links = sa.Table(
+    "article_links",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True),
+    sa.Column(
+        "article_id",
+        sa.String(64),
+        sa.ForeignKey("articles.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("url", sa.String, nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+)
+
 # The saved state of the incremental linkers, by name (migration 2).
 link_state = sa.Table(
     "link_state",

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from rumormill.errors import Errors, RumormillError, StoreError
-from rumormill.model import Analysis
+from rumormill.model import Analysis, Link
 from rumormill.store import engine as engines
 from rumormill.store import fts, migrations, outlets, records, schema
 from rumormill.store.fts import SearchHit
@@ -61,6 +61,7 @@ _D = schema.entity_descriptors
 _CE = schema.corpus_entities
 _RE = schema.resolver_entities
 _RK = schema.resolver_keys
+_L = schema.article_links
 
 
 def _reason(e: BaseException) -> str:
@@ -269,6 +270,17 @@ class Store:
         with self.reading() as conn:
             row = conn.execute(_article_select().where(_A.c.id == article_id)).first()
             return _stored_article(row) if row is not None else None
+
+    def links(self, article_id: str) -> list[Link]:
+        """The anchors of a stored article's main content (HTML pages), in page order; none
+        for other formats and for articles stored before migration 4."""
+        with self.reading() as conn:
+            rows = conn.execute(
+                sa.select(_L.c.url, _L.c.text)
+                .where(_L.c.article_id == article_id)
+                .order_by(_L.c.position)
+            ).all()
+        return [Link(url, text) for url, text in rows]
 
     def articles(
         self,
@@ -949,11 +961,16 @@ def _write_article(
         records.attribution_row(article_id, position, attribution, published)
         for position, attribution in enumerate(analysis.attributions)
     ]
+    link_rows = [
+        {"article_id": article_id, "position": position, "url": link.url, "text": link.text}
+        for position, link in enumerate(getattr(article, "links", ()))
+    ]
     for table, rows in (
         (schema.entities, entity_rows),
         (schema.mentions, mention_rows),
         (schema.entity_descriptors, descriptor_rows),
         (_T, attribution_rows),
+        (_L, link_rows),
     ):
         if rows:
             conn.execute(sa.insert(table), rows)
