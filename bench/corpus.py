@@ -17,7 +17,8 @@ measured for each block of `--block` articles:
   lookups are indexed);
 - peak memory (ru_maxrss) is reported at the end of each block.
 
-Usage: OMP_NUM_THREADS=1 taskset -c 0 python bench/corpus.py --articles 10000 [--json]
+Usage: OMP_NUM_THREADS=1 taskset -c 0 python bench/corpus.py --articles 10000 [--per-day 40]
+       [--block 1000] [--json]
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=10_000)
     ap.add_argument("--block", type=int, default=1_000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--per-day", type=int, default=PER_DAY, help="articles a day in the stream")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     start = time.perf_counter()
@@ -95,7 +97,7 @@ def main() -> None:
                     real[k],
                     [real[rng.randrange(len(real))] for _ in range(2)],
                     done + i,
-                    START + timedelta(days=(done + i) // PER_DAY),
+                    START + timedelta(days=(done + i) // args.per_day),
                 )
                 for i, k in enumerate(order)
             ]
@@ -124,6 +126,7 @@ def main() -> None:
         "benchmark": "corpus-scale",
         "real_articles": len(real),
         "stream": args.articles,
+        "per_day": args.per_day,
         "blocks": blocks,
         "baseline:first_block_ms": round(first["link_ms"] + first["store_ms"], 2),
         "median_later_block_ms": round(
