@@ -217,8 +217,9 @@ def demo(
     where = "" if db is None and result.db == default_db() else f" --db {result.db}"
     out.print(
         "Explore further: "
-        f"[bold]rumormill rumors{where}[/bold], [bold]rumormill stories{where}[/bold] "
-        "(and, with issue 8, rumormill serve)."
+        f"[bold]rumormill rumors{where}[/bold], [bold]rumormill claims{where}[/bold], "
+        f"[bold]rumormill stories{where}[/bold], then [bold]rumormill show claim ID{where} "
+        "--provenance[/bold] for where a claim came from."
     )
 
 
@@ -456,6 +457,201 @@ def provenance_(
         f"origins, {found.echoes} echoes -> {escape(str(path))}",
         highlight=False,
     )
+
+
+class OutcomeChoice(StrEnum):
+    """`rumormill resolve --outcome`."""
+
+    TRUE = "true"
+    FALSE = "false"
+    PARTLY = "partly"
+    UNRESOLVED = "unresolved"
+
+
+@app.command()
+def resolve(
+    claim_id: Annotated[int, typer.Argument(metavar="CLAIM_ID", help="The claim number.")],
+    outcome: Annotated[
+        OutcomeChoice | None,
+        typer.Option(help="The outcome; 'unresolved' reopens the claim, keeping the history."),
+    ] = None,
+    date_: Annotated[
+        str | None, typer.Option("--date", help="When the outcome became known, YYYY-MM-DD.")
+    ] = None,
+    evidence: Annotated[
+        str | None, typer.Option(help="A URL or a note saying how it is known.")
+    ] = None,
+    undo: Annotated[
+        bool,
+        typer.Option("--undo", help="Withdraw the current resolution (the one before is back)."),
+    ] = False,
+    by: Annotated[str | None, typer.Option(help="Who records it.")] = None,
+    db: Annotated[str, typer.Option(help="The store.")] = DEFAULT_DB,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the event as JSON.")] = False,
+) -> None:
+    """Record a claim's outcome (true, false, partly, unresolved) with its date and evidence,
+    or withdraw it with --undo.  Every change is kept: `rumormill resolutions --claim ID`."""
+    from rumormill import resolution
+    from rumormill.store import Store
+
+    if undo and outcome is not None:
+        raise typer.BadParameter("give --outcome or --undo, not both", param_hint="'--undo'")
+    if not undo and outcome is None:
+        raise typer.BadParameter("give --outcome (or --undo)", param_hint="'--outcome'")
+
+    def work() -> Any:
+        with Store.open(db, create=False) as store:
+            if undo:
+                return resolution.undo(store, claim_id, by=by)
+            assert outcome is not None
+            if not date_:
+                raise InputError(Errors.E127)
+            day = house.parse_date(date_, name="--date")
+            return resolution.resolve(store, claim_id, outcome.value, day, evidence or "", by=by)
+
+    event = run(work)
+    if as_json:
+        print_json(event.to_dict())
+        return
+    if event.action == "undo":
+        out.print(f"claim {claim_id}: resolution event {event.undoes} withdrawn", highlight=False)
+    else:
+        out.print(
+            f"claim {claim_id}: {event.outcome} on {event.on} (event {event.id})", highlight=False
+        )
+
+
+@app.command()
+def resolutions(
+    claim: Annotated[
+        int | None, typer.Option(help="One claim: every change to its resolution.")
+    ] = None,
+    db: Annotated[str, typer.Option(help="The store.")] = DEFAULT_DB,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+) -> None:
+    """The current resolution of every resolved claim, latest first; with --claim, the
+    history of one claim's resolution."""
+    from rumormill import resolution
+    from rumormill.store import Store
+
+    def work() -> list[Any]:
+        with Store.open(db, create=False) as store:
+            if claim is not None:
+                return list(resolution.history(store, claim))
+            return list(resolution.resolutions(store))
+
+    found = run(work)
+    if as_json:
+        print_json([r.to_dict() for r in found])
+        return
+    if claim is not None:
+        if not found:
+            out.print(f"Claim {claim}: no resolution recorded.", style="dim")
+            return
+        out.print(report.history_table(found, title=f"Claim {claim}: resolution history"))
+        return
+    out.print(report.resolutions_table(found))
+
+
+@app.command("suggestions")
+def suggestions_(
+    accept: Annotated[
+        int | None, typer.Option(help="Record this suggestion's outcome as the resolution.")
+    ] = None,
+    reject: Annotated[int | None, typer.Option(help="Reject this suggestion.")] = None,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Scan every claim again for new suggestions.")
+    ] = False,
+    claim: Annotated[int | None, typer.Option(help="Only this claim's suggestions.")] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Accepted and rejected ones too.")
+    ] = False,
+    by: Annotated[str | None, typer.Option(help="Who decides.")] = None,
+    db: Annotated[str, typer.Option(help="The store.")] = DEFAULT_DB,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+) -> None:
+    """Suggested resolutions found in later articles (a denial by whom the claim is about; a
+    confirmation stated as fact by several independent origins), pending until accepted or
+    rejected.  Nothing is recorded without --accept."""
+    from rumormill import suggestions
+    from rumormill.store import Store
+
+    if accept is not None and reject is not None:
+        raise typer.BadParameter("give --accept or --reject, not both", param_hint="'--accept'")
+
+    def work() -> Any:
+        with Store.open(db, create=False) as store:
+            if accept is not None:
+                return suggestions.accept(store, accept, by=by)
+            if reject is not None:
+                return suggestions.reject(store, reject, by=by)
+            if refresh:
+                suggestions.suggest(store, claim)
+            return suggestions.suggestions(
+                store, status=None if show_all else "pending", claim_id=claim
+            )
+
+    found = run(work)
+    if accept is not None:
+        if as_json:
+            print_json(found.to_dict())
+            return
+        out.print(
+            f"suggestion {accept} accepted: claim {found.claim_id} resolved {found.outcome} "
+            f"on {found.on} (event {found.id})",
+            highlight=False,
+        )
+        return
+    if reject is not None:
+        if as_json:
+            print_json(found.to_dict())
+            return
+        out.print(f"suggestion {reject} rejected (claim {found.claim_id})", highlight=False)
+        return
+    if as_json:
+        print_json([r.to_dict() for r in found])
+        return
+    title = "Suggested resolutions" + ("" if show_all else " (pending)")
+    out.print(report.suggestion_table(found, title=title))
+
+
+class SortChoice(StrEnum):
+    """`rumormill sources --sort`."""
+
+    BRIER = "brier"
+    RESOLVED = "resolved"
+    NAME = "name"
+
+
+@app.command("sources")
+def sources_(
+    sort: Annotated[
+        SortChoice, typer.Option(help="Best Brier score first, most resolved first, or by name.")
+    ] = SortChoice.BRIER,
+    min_resolved: Annotated[
+        int, typer.Option("--min-resolved", min=1, help="At least this many resolved claims.")
+    ] = 1,
+    calibration: Annotated[
+        bool, typer.Option("--calibration", help="A calibration table per source.")
+    ] = False,
+    limit: Annotated[int | None, typer.Option(min=1)] = None,
+    db: Annotated[str, typer.Option(help="The store.")] = DEFAULT_DB,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+) -> None:
+    """Track records: every source (person, organisation) and outlet with resolved claims,
+    how they resolved, and its Brier score (the probability implied by its certainty against
+    the outcome)."""
+    from rumormill.store import Store, queries
+
+    def work() -> list[Any]:
+        with Store.open(db, create=False) as store:
+            return queries.sources(store, sort=sort.value, min_resolved=min_resolved, limit=limit)
+
+    found = run(work)
+    if as_json:
+        print_json([r.to_dict() for r in found])
+        return
+    out.print(report.records_table(found, calibration=calibration))
 
 
 @app.command("export")

@@ -89,6 +89,12 @@ class Errors(StrEnum):
     E116 = "{path}: cannot write the provenance graph: {reason}"
     E120 = "unknown outcome {outcome!r}; expected one of {outcomes}"
     E121 = "{path}: line {line}: bad LIAR record: {reason}"
+    E125 = "claim {claim_id} has no resolution to undo"
+    E126 = "a resolution needs evidence: a URL or a note (--evidence)"
+    E127 = "a resolution needs its date (--date YYYY-MM-DD)"
+    E128 = "no suggestion {suggestion_id} in the store"
+    E129 = "suggestion {suggestion_id} is already {status}; only pending ones can be {wanted}"
+    E130 = "bad sort {value!r}; expected one of {choices}"
 
     def message(self, **kwargs: object) -> str:
         return f"[{self.name}] " + self.value.format(**kwargs)

@@ -13,7 +13,10 @@ batched with `nlp.pipe`) and written to the store in one transaction per batch. 
   running the same command again skips it as duplicates and completes the rest;
 - **no date is invented**: an article without one is stored as undated;
 - **every batch is linked** (`link/linker.py`: copies, stories) against what is stored, and
-  the links and the linkers' state are written in the batch's own transaction.
+  the links and the linkers' state are written in the batch's own transaction;
+- **resolutions are suggested** (`suggestions.py`) after each stored batch, for the claims it
+  touched: stored as pending suggestions for a user to accept or reject, never recorded as
+  resolutions.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from typing import Any
 
 from spacy.language import Language
 
-from rumormill import analysis
+from rumormill import analysis, suggestions
 from rumormill.errors import AnalysisError, RumormillError
 from rumormill.ingest.sources import Item, Options, read_items
 from rumormill.link.linker import Linker
@@ -56,6 +59,7 @@ class IngestReport:
     duplicates: int = 0
     revisions: int = 0
     undated: int = 0
+    suggested: int = 0  # new pending suggestions of resolutions
     rejected: Counter[str] = field(default_factory=Counter)
     named: list[tuple[str, str]] = field(default_factory=list)
 
@@ -83,6 +87,7 @@ class IngestReport:
             "duplicates": self.duplicates,
             "revisions": self.revisions,
             "undated": self.undated,
+            "suggested": self.suggested,
             "rejected": self.rejected_total,
             "rejected_by_code": dict(sorted(self.rejected.items())),
             "rejections": [{"input": n, "error": e} for n, e in self.named],
@@ -145,6 +150,9 @@ def ingest(
                 report.duplicates += added.duplicates
                 report.revisions += added.revisions
                 by_id = {a.article.id: (n, a) for n, a in analysed}
+                new = [o.article_id for o in added.outcomes if o.outcome in ("added", "revision")]
+                if new:
+                    report.suggested += _suggest(store, new)
                 for outcome in added.outcomes:
                     name, one = by_id[outcome.article_id]
                     if outcome.outcome == "rejected":
@@ -180,6 +188,16 @@ def _analyse(
     for article, error in failed:
         report.reject(names.get(id(article), article.url or article.id), error)
     return [(names.get(id(a.article), a.article.id), a) for a in done]
+
+
+def _suggest(store: Store, article_ids: list[str]) -> int:
+    """Suggest resolutions for the claims a batch touched; how many new ones are pending."""
+    claim_ids = suggestions.touched(store, article_ids)
+    if not claim_ids:
+        return 0
+    before = {s.id for s in suggestions.pending(store)}
+    found = suggestions.suggest(store, claim_ids=claim_ids)
+    return sum(1 for s in found if s.status == "pending" and s.id not in before)
 
 
 def now() -> datetime:

@@ -163,6 +163,8 @@ def ingest_summary(result: dict[str, Any], *, db: str) -> RenderableType:
     counts.add_column("n", justify="right")
     for key in ("read", "ingested", "revisions", "duplicates", "undated", "rejected"):
         counts.add_row(key.replace("_", " "), str(result[key]))
+    if result.get("suggested"):
+        counts.add_row("suggested resolutions", str(result["suggested"]))
     parts: list[RenderableType] = [counts]
     if result["rejected_by_code"]:
         codes = Table(box=box.SIMPLE_HEAD, title="Rejected, by reason")
@@ -434,12 +436,177 @@ def claim_detail(detail: Any) -> Group:
             _certainty(m.certainty_label, m.certainty_score),
         )
     known = {m.article_id: m for m in detail.mentions}
-    return Group(
+    parts: list[RenderableType] = [
         header,
         timeline(detail.days, detail.weeks, unit="mentions"),
         sources_table(detail.sources),
         mentions,
         copies_table(detail.copies, known),
+        resolution_line(getattr(detail, "resolution", None)),
+    ]
+    history = getattr(detail, "history", [])
+    if history:
+        parts.append(history_table(history))
+    found = getattr(detail, "suggestions", [])
+    if found:
+        parts.append(suggestion_table(found, title="Suggested resolutions"))
+    return Group(*parts)
+
+
+_OUTCOME_STYLE = {"true": "green", "false": "red", "partly": "yellow", "unresolved": "dim"}
+
+
+def resolution_line(current: Any) -> Text:
+    """A claim's current resolution (`resolution.Resolution`), or that it has none."""
+    if current is None:
+        return Text("Resolution: none recorded.", style="dim")
+    line = Text("Resolution: ", style="bold")
+    line.append(current.outcome, style="bold " + _OUTCOME_STYLE.get(current.outcome, ""))
+    line.append(f" on {_day(current.on)}")
+    if current.by:
+        line.append(f", recorded by {current.by}")
+    line.append(f"; evidence: {current.evidence or '-'}")
+    return line
+
+
+def history_table(events: Sequence[Any], *, title: str = "Resolution history") -> Table:
+    """`resolution.ResolutionEvent`s, oldest first."""
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    table.add_column("event", justify="right", no_wrap=True)
+    table.add_column("claim", justify="right", no_wrap=True)
+    table.add_column("change", min_width=10)
+    table.add_column("date", no_wrap=True)
+    table.add_column("evidence", ratio=3)
+    table.add_column("recorded", ratio=1)
+    for e in events:
+        if e.action == "undo":
+            change = Text(f"undo of {e.undoes}", style="italic")
+        else:
+            change = Text(str(e.outcome), style=_OUTCOME_STYLE.get(str(e.outcome), ""))
+            if e.undone_by is not None:
+                change.append(f"\nundone by {e.undone_by}", style="dim")
+        recorded = e.recorded_at.strftime("%Y-%m-%d %H:%M") + (f"\n{e.by}" if e.by else "")
+        if e.suggestion_id is not None:
+            recorded += f"\nsuggestion {e.suggestion_id}"
+        table.add_row(
+            str(e.id),
+            str(e.claim_id),
+            change,
+            _day(e.on) if e.on is not None else "",
+            Text(shorten(e.evidence or "", CONTENT_WIDTH)),
+            recorded,
+        )
+    return table
+
+
+def resolutions_table(rows: Sequence[Any], *, title: str = "Resolutions") -> RenderableType:
+    """Current resolutions (`resolution.Resolution`), latest first."""
+    if not rows:
+        return Text(f"{title}: none recorded.", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    table.add_column("claim", justify="right", no_wrap=True)
+    table.add_column("outcome", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("evidence", ratio=3)
+    table.add_column("by", ratio=1)
+    for r in rows:
+        table.add_row(
+            str(r.claim_id),
+            Text(r.outcome, style=_OUTCOME_STYLE.get(r.outcome, "")),
+            _day(r.on),
+            Text(shorten(r.evidence or "", CONTENT_WIDTH)),
+            r.by or "",
+        )
+    return table
+
+
+def suggestion_table(
+    rows: Sequence[Any], *, title: str = "Suggested resolutions (pending)"
+) -> RenderableType:
+    """`suggestions.Suggestion`s: what the rule found, on which evidence, and its status."""
+    if not rows:
+        return Text(f"{title}: none.", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("claim", justify="right", no_wrap=True)
+    table.add_column("outcome / rule", no_wrap=True)
+    table.add_column("evidence", ratio=1)
+    table.add_column("reason", ratio=3)
+    for r in rows:
+        outcome = Text(r.outcome, style="bold " + _OUTCOME_STYLE.get(r.outcome, ""))
+        outcome.append(f"\n{r.rule}", style="dim")
+        if r.status != "pending":
+            outcome.append(f"\n{r.status}", style="italic")
+        table.add_row(
+            str(r.id),
+            str(r.claim_id),
+            outcome,
+            Text(f"{_day(r.published)}\n{r.article_id} {r.attribution_id}"),
+            Text(shorten(r.reason, FLAGGED_WIDTH)),
+        )
+    return table
+
+
+def _score(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def calibration_table(record: Any, *, title: str = "Calibration") -> Table:
+    """A `trackrecord.TrackRecord`'s calibration: per label, how many, the probability it
+    implied, and how often the claims were true."""
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    table.add_column("sounded")
+    table.add_column("n", justify="right")
+    table.add_column("implied", justify="right")
+    table.add_column("observed", justify="right")
+    for row in record.calibration:
+        table.add_row(row.label, str(row.n), _score(row.implied, 2), _score(row.observed, 2))
+    return table
+
+
+def _counts(record: Any) -> str:
+    return ", ".join(f"{k} {n}" for k, n in record.counts.items() if n) or "none"
+
+
+def record_panel(record: Any, *, title: str = "Track record") -> Group:
+    """One source's `trackrecord.TrackRecord`: counts, Brier and skill, and calibration."""
+    rows: list[tuple[str, str | Text]] = [
+        ("resolved", f"{record.resolved} ({_counts(record)})"),
+        ("Brier", f"{_score(record.brier)} (constant {record.base_rate}: "
+         f"{_score(record.reference_brier)}; skill {_score(record.skill)})"),
+    ]  # fmt: skip
+    return Group(_panel(rows, title), calibration_table(record))
+
+
+def records_table(
+    rows: Sequence[Any], *, calibration: bool = False, title: str = "Track records"
+) -> RenderableType:
+    """`store.queries.RecordRow`s: each source's and outlet's resolved claims, how they
+    resolved, its Brier score and skill (and with `calibration`, a table per row)."""
+    if not rows:
+        return Text(f"{title}: no source or outlet with resolved claims.", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    table.add_column("source / outlet", ratio=2)
+    table.add_column("resolved", justify="right")
+    table.add_column("outcomes", ratio=1)
+    table.add_column("Brier", justify="right")
+    table.add_column("skill", justify="right")
+    for r in rows:
+        who = Text(r.name, style="bold")
+        ident = f"entity {r.corpus_id}" if r.corpus_id is not None else ""
+        kind = r.kind if r.kind == "outlet" else (r.source_type or "source").lower()
+        who.append(f"\n{kind}{' · ' + ident if ident else ''}", style="dim")
+        table.add_row(
+            who,
+            str(r.record.resolved),
+            _counts(r.record),
+            _score(r.record.brier),
+            _score(r.record.skill),
+        )
+    if not calibration:
+        return table
+    return Group(
+        table, *(calibration_table(r.record, title=f"Calibration: {r.name}") for r in rows)
     )
 
 
@@ -642,6 +809,11 @@ def entity_detail(detail: Any) -> Group:
         parts.append(Text("Claims it makes: none found.", style="dim"))
     if detail.about:
         parts.append(claim_table(detail.about, title="Claims in articles naming it"))
+    record = getattr(detail, "record", None)
+    if record is not None:
+        parts.append(record_panel(record, title=f"Track record of {e.name}"))
+    else:
+        parts.append(Text("Track record: none of its claims is resolved.", style="dim"))
     return Group(*parts)
 
 

@@ -661,3 +661,52 @@ CITATION_OUTLET = re.compile(
 # Written for story clustering; nothing else matches on these.  The coarse tags (UPOS) of the
 # tokens whose lemmas make an article's terms: what an event is about, not how it is told.
 STORY_TERM_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
+
+# === suggested resolutions (suggestions.py) ===================================================
+# Who may deny a claim on behalf of the entity it is about: a source whose words or descriptors
+# name it a spokesperson ("Kremlin spokesman Dmitry Peskov") ...
+SPOKESPERSON_PHRASES = (
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "spokespeople",
+    "spokesmen",
+    "spokeswomen",
+    "press secretary",
+    "press office",
+    "press service",
+    "representative",
+    "aide",
+)
+# ... or an official body that speaks for its head (normalised names: outlets.normalise_name).
+OFFICIAL_VOICES = frozenset(
+    {
+        "kremlin",
+        "white house",
+        "downing street",
+        "elysee",
+        "elysee palace",
+        "pentagon",
+        "state department",
+        "foreign ministry",
+        "defence ministry",
+        "defense ministry",
+        "ministry of defence",
+        "ministry of defense",
+        "ministry of foreign affairs",
+        "government",
+        "presidential administration",
+        "presidential office",
+        "press office",
+        "press service",
+    }
+)
+# Words left out when comparing a denial's content with a claim's statement.
+SUGGESTION_STOPWORDS = frozenset(
+    {
+        "the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "that", "this", "with",
+        "by", "at", "from", "as", "is", "was", "were", "be", "been", "has", "had", "have", "it",
+        "its", "his", "her", "their", "he", "she", "they", "over", "not", "no", "would", "will",
+        "could", "should", "may", "might", "did", "does", "do",
+    }
+)  # fmt: skip

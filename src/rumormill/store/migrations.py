@@ -279,11 +279,51 @@ def _m004_article_links(conn: Connection) -> None:
     md.tables["article_links"].create(conn)
 
 
+def _m005_resolutions(conn: Connection) -> None:
+    """Resolutions and suggested resolutions: the append-only `resolution_events` and the
+    `suggestions` (frozen: do not edit)."""
+    md = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    sa.Table(
+        "resolution_events",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("claim_id", sa.Integer, nullable=False, index=True),
+        sa.Column("action", sa.String(8), nullable=False),
+        sa.Column("outcome", sa.String(16), nullable=True),
+        sa.Column("resolved_on", sa.Date, nullable=True),
+        sa.Column("evidence", sa.Text, nullable=True),
+        sa.Column("recorded_at", UTCDateTime, nullable=False),
+        sa.Column("recorded_by", sa.String, nullable=True),
+        sa.Column("undoes", sa.Integer, nullable=True, unique=True),
+        sa.Column("suggestion_id", sa.Integer, nullable=True),
+    )
+    sa.Table(
+        "suggestions",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("claim_id", sa.Integer, nullable=False, index=True),
+        sa.Column("outcome", sa.String(16), nullable=False),
+        sa.Column("rule", sa.String(16), nullable=False),
+        sa.Column("article_id", sa.String(64), nullable=False),
+        sa.Column("attribution_id", sa.String, nullable=False),
+        sa.Column("published", sa.Date, nullable=True),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("evidence", sa.JSON, nullable=False),
+        sa.Column("status", sa.String(16), nullable=False, index=True),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("decided_at", UTCDateTime, nullable=True),
+        sa.Column("decided_by", sa.String, nullable=True),
+        sa.UniqueConstraint("claim_id", "article_id", "attribution_id", "outcome"),
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m001_initial),
     Migration(2, "link state", _m002_link_state),
     Migration(3, "corpus entities", _m003_corpus_entities),
     Migration(4, "article links", _m004_article_links),
+    Migration(5, "resolutions", _m005_resolutions),
 )
 
 # Tables of ours that, found without a `migrations` table, mean someone else's database.

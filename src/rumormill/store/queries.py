@@ -19,14 +19,14 @@ those rows alone.
   attribution that matches; the row describes the whole claim.
 - **Rumors** (`rumors`): claims that are unresolved and carried mostly by hedged or unnamed
   sourcing: at least `RUMOR_SHARE` of their attributions unnamed, unattributed or hedged, and
-  at least `MIN_ARTICLES` articles; fastest-growing first.  Resolution (issue 7) does not
-  exist yet: every claim is unresolved (`_unresolved` is the hook that will drop the
-  resolved ones).  A store linked before claims were (attributions with no claim id) has its
-  stories stand for their claims.
+  at least `MIN_ARTICLES` articles; fastest-growing first.  A claim whose current resolution
+  (`resolution.py`) is true, false or partly is not a rumor (`_unresolved`).  A store linked
+  before claims were (attributions with no claim id) has its stories stand for their claims.
 - **One claim** (`claim`): every attribution of a claim with its article, outlet, date,
   source, cue and certainty; its sources with their mean certainty and label mix; the
-  first-seen article; mentions and distinct outlets per day and per week; and which of its
-  articles are copies of which (`articles.copy_of`).
+  first-seen article; mentions and distinct outlets per day and per week; which of its
+  articles are copies of which (`articles.copy_of`); its current resolution, the history of
+  its resolution and its suggested resolutions.
 - **One story** (`story`): its articles over time (outlet, date, title, copy of); articles and
   distinct outlets per day and per week; its largest claims; its most-cited sources (with
   their certainty) and most-named entities (by corpus entity where linked); the first-seen
@@ -41,7 +41,14 @@ those rows alone.
   entities: `attributions.source_entity` is the article-level entity id, whose
   `entities.corpus_entity_id` is this entity; else, with no entity id, the source's resolved
   name is the name of one of them), with how often and how surely; the claims in the
-  articles naming it; the first article naming it.
+  articles naming it; the first article naming it; its track record over its resolved claims.
+- **Track records** (`sources`): every named source (by corpus entity where linking gave
+  one, else by its resolved name) and every outlet with resolved claims, with the record of
+  `trackrecord.py`.  One forecast per source (or outlet) and claim: the mean certainty score
+  of its attributions of the claim (for an outlet, of every attribution in its articles),
+  computed in SQL against the claim's current resolution; its implied probability
+  (`trackrecord.implied_probability`) against the outcome gives the Brier score and the
+  calibration by label.  Unnamed sources and unattributed claims have no record.
 
 Unknown ids are coded input errors: E093 (claim), E112 (story), E110 and E111 (article: none,
 an ambiguous prefix), E113 and E114 (entity: none, a name several entities share).
@@ -62,10 +69,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from rumormill import resolution, suggestions
 from rumormill.errors import Errors, InputError
+from rumormill.resolution import Resolution, ResolutionEvent
 from rumormill.store import schema
 from rumormill.store.records import StoredEntity
 from rumormill.store.store import Store
+from rumormill.suggestions import Suggestion
+from rumormill.trackrecord import Forecast, TrackRecord, track_record
 
 _A = schema.articles
 _T = schema.attributions
@@ -340,6 +351,9 @@ class ClaimDetail:
     days: list[DayCount]  # dated mentions only, by day
     copies: dict[str, str] = field(default_factory=dict)  # article id -> its original
     weeks: list[DayCount] = field(default_factory=list)  # dated mentions, by week (Monday)
+    resolution: Resolution | None = None  # its current resolution
+    history: list[ResolutionEvent] = field(default_factory=list)  # every change, oldest first
+    suggestions: list[Suggestion] = field(default_factory=list)  # every status, oldest first
 
     @property
     def first(self) -> Mention:
@@ -392,6 +406,9 @@ class ClaimDetail:
             "days": [d.to_dict() for d in self.days],
             "weeks": [d.to_dict() for d in self.weeks],
             "copies": dict(self.copies),
+            "resolution": None if self.resolution is None else self.resolution.to_dict(),
+            "history": [e.to_dict() for e in self.history],
+            "suggestions": [x.to_dict() for x in self.suggestions],
         }
 
 
@@ -425,9 +442,9 @@ def _undated_last(column: sa.ColumnElement[Any]) -> sa.Case[int]:
 
 
 def _unresolved() -> sa.ColumnElement[bool]:
-    """The claims not yet resolved.  Resolution (issue 7) does not exist yet, so every claim
-    is; once resolutions are stored, this becomes `claim_id NOT IN (resolved claims)`."""
-    return sa.true()
+    """The claims not resolved: no current resolution, or a current `unresolved` one (one
+    resolved true, false or partly is left out; `resolution.py`)."""
+    return _T.c.claim_id.not_in(resolution.resolved_claims())
 
 
 def _name_matches(column: sa.ColumnElement[Any], wanted: str) -> sa.ColumnElement[bool]:
@@ -779,6 +796,8 @@ def claim(store: Store, claim_id: int) -> ClaimDetail:
             for r in conn.execute(query)
         ]
         days, weeks = _timeline(conn, daily)
+        current = resolution.current_in(conn, claim_id)
+        changes = resolution.history_in(conn, claim_id)
     if not mentions:
         raise InputError(Errors.E093, claim_id=claim_id)
     copies = {m.article_id: m.copy_of for m in mentions if m.copy_of is not None}
@@ -789,6 +808,9 @@ def claim(store: Store, claim_id: int) -> ClaimDetail:
         days=days,
         copies=copies,
         weeks=weeks,
+        resolution=current,
+        history=changes,
+        suggestions=suggestions.suggestions(store, status=None, claim_id=claim_id),
     )
 
 
@@ -1401,6 +1423,7 @@ class EntityDetail:
     n_said: int  # all the claims it makes
     about: list[ClaimRow]  # the claims in articles naming it, largest first
     first: ArticleRef | None  # the earliest article naming it
+    record: TrackRecord | None = None  # its track record, when some of its claims are resolved
 
     def to_dict(self) -> dict[str, Any]:
         e = self.entity
@@ -1429,6 +1452,7 @@ class EntityDetail:
             "said": [s.to_dict() for s in self.said],
             "n_said": self.n_said,
             "about": [c.to_dict() for c in self.about],
+            "record": None if self.record is None else self.record.to_dict(),
         }
 
 
@@ -1544,6 +1568,7 @@ def entity(store: Store, corpus_id: int) -> EntityDetail:
         said, n_said = _said(conn, corpus_id, ENTITY_CLAIMS)
         about = _claim_rows(conn, _claim_stats().where(_claims_in(naming)), ENTITY_CLAIMS)
         first = _refs(conn, _A.c.id.in_(naming), limit=1)
+        record = _entity_record(conn, corpus_id)
     return EntityDetail(
         entity=stored,
         days=days,
@@ -1552,6 +1577,7 @@ def entity(store: Store, corpus_id: int) -> EntityDetail:
         n_said=n_said,
         about=about,
         first=first[0] if first else None,
+        record=record,
     )
 
 
@@ -1567,3 +1593,139 @@ def entity_named(store: Store, name: str) -> EntityDetail:
             choices += "; ..."
         raise InputError(Errors.E114, name=name, n=len(found), choices=choices, entities=found)
     return entity(store, found[0].id)
+
+
+# --- track records ------------------------------------------------------------------------------
+
+SORTS = ("brier", "resolved", "name")
+
+
+def _entity_record(conn: sa.Connection, corpus_id: int) -> TrackRecord | None:
+    """The record of the claims an entity makes, against their current resolutions; None when
+    none of them has one."""
+    current = resolution.current_outcomes().subquery("current")
+    rows = conn.execute(
+        sa.select(current.c.outcome, sa.func.avg(_T.c.certainty_score).label("score"))
+        .select_from(_T.join(current, current.c.claim_id == _T.c.claim_id))
+        .where(_said_by(corpus_id))
+        .group_by(_T.c.claim_id, current.c.outcome)
+    ).all()
+    if not rows:
+        return None
+    return track_record(Forecast.from_certainty(float(r.score), str(r.outcome)) for r in rows)
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    """One source's or outlet's track record (`sources`)."""
+
+    kind: str  # "source" or "outlet"
+    name: str
+    corpus_id: int | None  # a source's corpus entity, when linking gave one
+    outlet_id: int | None  # an outlet's store id
+    source_type: str | None  # PERSON, ORG, ... (None for an outlet)
+    record: TrackRecord
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "corpus_id": self.corpus_id,
+            "outlet_id": self.outlet_id,
+            "source_type": self.source_type,
+            **self.record.to_dict(),
+        }
+
+
+def check_sort(value: str) -> str:
+    """A `sources` sort key, checked (E130)."""
+    wanted = value.strip().lower()
+    if wanted not in SORTS:
+        raise InputError(Errors.E130, value=value, choices=", ".join(SORTS))
+    return wanted
+
+
+def sources(
+    store: Store,
+    *,
+    sort: str = "brier",
+    min_resolved: int = 1,
+    kind: str | None = None,
+    limit: int | None = None,
+) -> list[RecordRow]:
+    """The track record of every named source and every outlet with at least `min_resolved`
+    claims resolved true, false or partly (`kind`: "source" or "outlet" for one of them);
+    sorted by Brier score (best first), by resolved claims (most first) or by name.  E130 for
+    an unknown sort."""
+    order = check_sort(sort)
+    current = resolution.current_outcomes().subquery("current")
+    named = _E.alias("source_entities")
+    name_key = sa.case((named.c.corpus_entity_id.is_(None), _T.c.source_name), else_=None)
+    by_source = (
+        sa.select(
+            named.c.corpus_entity_id.label("corpus_id"),
+            sa.func.min(sa.func.coalesce(_CE.c.name, _T.c.source_name)).label("name"),
+            sa.func.min(_T.c.source_type).label("source_type"),
+            current.c.outcome,
+            sa.func.avg(_T.c.certainty_score).label("score"),
+        )
+        .select_from(
+            _T.join(current, current.c.claim_id == _T.c.claim_id)
+            .outerjoin(
+                named,
+                sa.and_(
+                    named.c.article_id == _T.c.article_id, named.c.entity_id == _T.c.source_entity
+                ),
+            )
+            .outerjoin(_CE, _CE.c.id == named.c.corpus_entity_id)
+        )
+        .where(
+            _T.c.kind != "unattributed",
+            _T.c.source_type != "UNNAMED",
+            _T.c.source_name.is_not(None),
+        )
+        .group_by(named.c.corpus_entity_id, name_key, _T.c.claim_id, current.c.outcome)
+    )
+    by_outlet = (
+        sa.select(
+            _A.c.outlet_id,
+            sa.func.min(sa.func.coalesce(_O.c.name, _A.c.outlet_name)).label("name"),
+            current.c.outcome,
+            sa.func.avg(_T.c.certainty_score).label("score"),
+        )
+        .select_from(
+            _T.join(current, current.c.claim_id == _T.c.claim_id)
+            .join(_A, _A.c.id == _T.c.article_id)
+            .outerjoin(_O, _O.c.id == _A.c.outlet_id)
+        )
+        .where(_A.c.outlet_id.is_not(None))
+        .group_by(_A.c.outlet_id, _T.c.claim_id, current.c.outcome)
+    )
+    forecasts: dict[tuple[str, Any], list[Forecast]] = defaultdict(list)
+    about: dict[tuple[str, Any], tuple[str, int | None, int | None, str | None]] = {}
+    with store.reading() as conn:
+        if kind in (None, "source"):
+            for r in conn.execute(by_source):
+                corpus = None if r.corpus_id is None else int(r.corpus_id)
+                key = ("source", corpus if corpus is not None else str(r.name))
+                forecasts[key].append(Forecast.from_certainty(float(r.score), str(r.outcome)))
+                about.setdefault(key, (str(r.name), corpus, None, str(r.source_type)))
+        if kind in (None, "outlet"):
+            for o in conn.execute(by_outlet):
+                key = ("outlet", int(o.outlet_id))
+                forecasts[key].append(Forecast.from_certainty(float(o.score), str(o.outcome)))
+                about.setdefault(key, (str(o.name), None, int(o.outlet_id), None))
+    rows = []
+    for key, found in forecasts.items():
+        record = track_record(found)
+        if record.resolved < max(min_resolved, 1):
+            continue
+        name, corpus, outlet, source_type = about[key]
+        rows.append(RecordRow(key[0], name, corpus, outlet, source_type, record))
+    if order == "brier":
+        rows.sort(key=lambda r: (r.record.brier is None, r.record.brier or 0.0, r.name, r.kind))
+    elif order == "resolved":
+        rows.sort(key=lambda r: (-r.record.resolved, r.name, r.kind))
+    else:
+        rows.sort(key=lambda r: (r.name.casefold(), r.kind))
+    return rows[:limit] if limit is not None else rows

@@ -269,6 +269,48 @@ article_links = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
 )
 
+# Resolutions (migration 5), append-only: every change to a claim's outcome is one event, never
+# edited or deleted.  `action` is "resolve" (an outcome recorded, `unresolved` included) or
+# "undo" (it withdraws the event `undoes` names: the latest resolve event not yet undone).  A
+# claim's current resolution is its latest resolve event that no undo names; `suggestion_id`
+# is the accepted suggestion a resolve event came from.
+resolution_events = sa.Table(
+    "resolution_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("claim_id", sa.Integer, nullable=False, index=True),
+    sa.Column("action", sa.String(8), nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=True),
+    sa.Column("resolved_on", sa.Date, nullable=True),
+    sa.Column("evidence", sa.Text, nullable=True),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
+    sa.Column("recorded_by", sa.String, nullable=True),
+    sa.Column("undoes", sa.Integer, nullable=True, unique=True),
+    sa.Column("suggestion_id", sa.Integer, nullable=True),
+)
+
+# Suggested resolutions (migration 5), found in later articles and never recorded silently: one
+# row per claim, evidence attribution and outcome (so finding it again adds nothing), pending
+# until a user accepts (a resolve event citing it) or rejects it.
+suggestions = sa.Table(
+    "suggestions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("claim_id", sa.Integer, nullable=False, index=True),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("rule", sa.String(16), nullable=False),
+    sa.Column("article_id", sa.String(64), nullable=False),
+    sa.Column("attribution_id", sa.String, nullable=False),
+    sa.Column("published", sa.Date, nullable=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("evidence", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("decided_at", UTCDateTime, nullable=True),
+    sa.Column("decided_by", sa.String, nullable=True),
+    sa.UniqueConstraint("claim_id", "article_id", "attribution_id", "outcome"),
+)
+
 # The saved state of the incremental linkers, by name (migration 2).
 link_state = sa.Table(
     "link_state",
