@@ -13,8 +13,9 @@ Expected: one claim over all seven articles; its first origin is Soldatov throug
 tank, reached by City A.M. and its five echoes (three citations of City A.M., one copy of a
 citation); Soldatov's interview with The Moscow Times is a separate first-hand act, so it is
 an origin of its own (the same expert, heard again by another outlet: provenance counts acts,
-not people), and so is the denial (Peskov, first-hand to Reuters); the denial is proposed as
-a suggested resolution `false`, and nothing is recorded until it is accepted.
+not people); the denial (Peskov, first-hand to Reuters) is traced apart, neither an origin nor
+an echo, since it carries no claim, and is proposed as a suggested resolution `false`; nothing
+is recorded until it is accepted.
 """
 
 from __future__ import annotations
@@ -65,8 +66,8 @@ def test_the_re_reports_are_linked_into_one_claim(db: str) -> None:
 def test_the_expert_and_the_think_tank_are_the_origin_and_the_rest_echo(db: str) -> None:
     claim_id = str(the_claim(db)["claim_id"])
     found = json.loads(invoke("show", "claim", claim_id, "--provenance", "--db", db, "--json"))
-    assert (found["mentions"], found["independent_origins"], found["echoes"]) == (7, 3, 4)
-    first, interview, denial = found["origins"]
+    assert (found["mentions"], found["independent_origins"], found["echoes"]) == (6, 2, 4)
+    first, interview = found["origins"]
     assert (first["kind"], first["label"], first["via_label"]) == (
         "source",
         "Andrei Soldatov",
@@ -79,7 +80,12 @@ def test_the_expert_and_the_think_tank_are_the_origin_and_the_rest_echo(db: str)
         1,
     )
     assert "The Moscow Times" in interview["via_label"]
-    assert (denial["label"], denial["first"]) == ("Dmitry Peskov", "2022-05-12")
+    # The denial is traced, but it carries no claim: neither an origin nor an echo.
+    (denial,) = found["denials"]
+    nodes = {n["id"]: n for n in found["nodes"]}
+    assert nodes[denial["path"][0]]["date"] == "2022-05-12"
+    assert nodes[denial["path"][0]]["denies"] is True
+    assert nodes[denial["path"][-1]]["label"] == "Dmitry Peskov"
     kinds = {(e["from"].split(":")[0], e["to"].split(":")[0], e["kind"]) for e in found["edges"]}
     assert ("article", "outlet", "cites") in kinds  # "according to City A.M."
     assert ("article", "article", "copies") in kinds  # News Now copies the Daily Express
@@ -87,7 +93,8 @@ def test_the_expert_and_the_think_tank_are_the_origin_and_the_rest_echo(db: str)
     tree = invoke("show", "claim", claim_id, "--provenance", "--db", db)
     assert "Andrei Soldatov" in tree
     assert THINK_TANK in tree
-    assert "3 independent origins, 4 echoes of 7 mentions" in tree
+    assert "2 independent origins, 4 echoes of 6 mentions" in tree
+    assert "Dmitry Peskov" in tree
 
 
 def test_the_denial_is_suggested_false_and_recorded_only_when_accepted(db: str) -> None:

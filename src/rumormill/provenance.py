@@ -35,7 +35,9 @@ per quoting article or outlet: three outlets that each interviewed the expert ar
 origins), an article's or wire's unnamed sources, a cited outlet whose reporting the store
 does not have, or an article carrying the claim on its own (unattributed).  The distinct
 origins reached are the claim's **independent origins**; every mention that reaches an
-origin already counted is an **echo**, so origins + echoes = mentions.  A trace never visits
+origin already counted is an **echo**, so origins + echoes = mentions.  A mention that denies
+the claim (certainty label `denied`) is traced the same way but counted apart, as a
+**denial**: it carries no claim, so it is neither an origin nor an echo.  A trace never visits
 a node twice: a cycle (two articles citing each other's outlets on one day, pages linking to
 each other) ends at the outlet or article where it would close, which is then an origin.
 
@@ -154,6 +156,9 @@ class MentionInput:
     cited: OutletRef | None = None
     cited_by: str = ""  # how the citation was found: "source", "channel", "text"
     content: str = ""
+    # The attribution denies the claim (certainty label `denied`): traced, but a counter-claim,
+    # so neither an origin nor an echo of the claim.
+    denies: bool = False
 
 
 # --- the result ---------------------------------------------------------------------------------
@@ -214,9 +219,12 @@ class Provenance:
     graph: nx.DiGraph
     origins: list[Origin] = field(default_factory=list)
     traces: list[Trace] = field(default_factory=list)
+    # The mentions that deny the claim, traced the same way (their `origin` is -1).
+    denials: list[Trace] = field(default_factory=list)
 
     @property
     def mentions(self) -> int:
+        """The mentions that carry the claim (denials apart): origins + echoes."""
         return len(self.traces)
 
     @property
@@ -235,6 +243,7 @@ class Provenance:
             "mentions": self.mentions,
             "independent_origins": self.independent_origins,
             "echoes": self.echoes,
+            "denials": [t.to_dict() for t in self.denials],
             "origins": [o.to_dict() for o in self.origins],
             "traces": [t.to_dict() for t in self.traces],
             "nodes": [{"id": n, **g.nodes[n]} for n in g.nodes],
@@ -308,6 +317,7 @@ class _Builder:
                 mentions=len(self.by_article.get(article_id, ())),
                 echoes=0,
                 origin=False,
+                denies=False,
             )
         return node
 
@@ -482,8 +492,13 @@ class _Builder:
         keys: dict[tuple[str, str | None], int] = {}
         origins: list[dict[str, Any]] = []
         traces: list[Trace] = []
+        denials: list[Trace] = []
         for mention in self.mentions:
             path, key = self.trace(mention)
+            if mention.denies:
+                self.graph.nodes[path[0]]["denies"] = True
+                denials.append(Trace(mention.article_id, mention.attribution_id, path, -1, False))
+                continue
             echo = key in keys
             if not echo:
                 keys[key] = len(origins)
@@ -530,8 +545,9 @@ class _Builder:
             mentions=len(traces),
             independent_origins=len(result),
             echoes=sum(1 for t in traces if t.echo),
+            denials=len(denials),
         )
-        return Provenance(self.claim_id, self.statement, g, result, traces)
+        return Provenance(self.claim_id, self.statement, g, result, traces, denials)
 
 
 # --- reading a claim from the store -------------------------------------------------------------
@@ -557,6 +573,7 @@ def _read(conn: sa.Connection, claim_id: int) -> Provenance:
             _T.c.content_text,
             _T.c.content_start,
             _T.c.content_end,
+            _T.c.certainty_label,
             _E.c.corpus_entity_id,
             _CE.c.name.label("corpus_name"),
         )
@@ -834,6 +851,7 @@ def _mention(
         "attribution_id": r.attribution_id,
         "kind": kind,
         "content": r.content_text,
+        "denies": r.certainty_label == "denied",
     }
     source: SourceRef | None = None
     unnamed: str | None = None

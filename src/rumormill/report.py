@@ -908,10 +908,19 @@ def _grow(tree: Tree, step: _Step, graph: Any) -> None:
             group.add(_node_text(graph, child.node) + _marks(child))
 
 
+def _denial(graph: Any, trace: Any) -> str:
+    """A denial of the claim: its article and whom it reaches ("2022-05-12 Reuters: Dmitry
+    Peskov")."""
+    article = str(graph.nodes[trace.path[0]]["label"])
+    end = trace.path[-1]
+    return article if end == trace.path[0] else f"{article}: {graph.nodes[end]['label']}"
+
+
 def provenance_tree(found: Any) -> Group:
-    """A `provenance.Provenance`: the counts (mentions, independent origins, echoes), then one
-    tree per origin, from the origin down through the outlets and articles that relayed it,
-    each article marked `first` (the mention that counted the origin) or `echo`."""
+    """A `provenance.Provenance`: the counts (mentions, independent origins, echoes), the
+    denials (traced apart: a denial carries no claim), then one tree per origin, from the
+    origin down through the outlets and articles that relayed it, each article marked `first`
+    (the mention that counted the origin) or `echo`."""
     graph = found.graph
     roots: list[_Step] = []
     for k, origin in enumerate(found.origins):
@@ -938,6 +947,11 @@ def provenance_tree(found: Any) -> Group:
                 f"{_n(found.independent_origins, 'independent origin')}, "
                 f"{found.echoes} echo{'' if found.echoes == 1 else 'es'} "
                 f"of {_n(found.mentions, 'mention')}",
+            ),
+            *(
+                [("denials", ", ".join(_denial(graph, t) for t in found.denials))]
+                if found.denials
+                else []
             ),
         ],
         f"Claim {found.claim_id}: provenance",
