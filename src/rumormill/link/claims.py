@@ -391,13 +391,17 @@ class ClaimLinker:
             if bucket in self._buckets:
                 cached = self._cached.get(bucket)
                 if cached is None:
-                    # Sorted: a claim whose dates spread joins a bucket after newer claims.
-                    cached = np.unique(np.array(self._buckets[bucket], np.int64))
+                    cached = np.array(self._buckets[bucket], np.int64)
                     self._cached[bucket] = cached
                 parts.append(cached)
         if not parts:
             return np.zeros(0, np.int64)
-        found = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+        # The union, ascending, without sorting: a mask over the claims' positions (a claim
+        # whose dates spread joins a bucket after newer claims, and may be in several).
+        mask = np.zeros(len(self._order), dtype=bool)
+        for part in parts:
+            mask[part] = True
+        found = np.flatnonzero(mask)
         first, last = self._first.data[found], self._last.data[found]
         near = (first - window <= day) & (day <= last + window)
         span = self.params.max_span_days
