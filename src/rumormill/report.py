@@ -315,7 +315,7 @@ def timeline(
     spark.append(line, style="cyan")
     spark.append(f" {days[-1].day.isoformat()}")
     total = sum(d.mentions for d in days)
-    note = f"{total} {unit} on {len(days)} days over {span + 1} days"
+    note = f"{total} {unit} on {_n(len(days), 'day')} over {_n(span + 1, 'day')}"
     if per > 1:
         note += f"; one mark is {per} days"
     table = Table(
@@ -339,7 +339,9 @@ def _n(count: int, word: str) -> str:
     """'1 claim', '2 claims', '3 copies'."""
     if count == 1:
         return f"1 {word}"
-    return f"{count} {word[:-1]}ies" if word.endswith("y") else f"{count} {word}s"
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "o", "u"):
+        return f"{count} {word[:-1]}ies"
+    return f"{count} {word}s"
 
 
 def _certainty(label: str, score: float) -> str:
