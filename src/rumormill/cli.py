@@ -689,6 +689,49 @@ def export_(
             )
 
 
+TOKEN_ENV = "RUMORMILL_TOKEN"
+
+
+@app.command()
+def serve(
+    db: Annotated[str, typer.Option(help="The store: a SQLite file or an SQLAlchemy URL.")] = (
+        DEFAULT_DB
+    ),
+    host: Annotated[
+        str, typer.Option(help="The address to listen on; 127.0.0.1 keeps it to this machine.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="The port.")] = 8000,
+    read_only: Annotated[
+        bool, typer.Option("--read-only", help="Refuse every write (resolve, suggestions).")
+    ] = False,
+) -> None:
+    """Serve the web UI and its JSON API. Writes need a token: RUMORMILL_TOKEN, or one
+    generated and printed at start."""
+    import os
+    import secrets
+
+    import uvicorn
+
+    from rumormill.web import create_app
+
+    token = os.environ.get(TOKEN_ENV) or None
+    generated = token is None and not read_only
+    if generated:
+        token = secrets.token_urlsafe(24)
+    web = run(lambda: create_app(db, read_only=read_only, token=token))
+    shown = f"[{host}]" if ":" in host else host
+    err.print(f"rumormill: serving {escape(db)} at http://{shown}:{port}/", highlight=False)
+    if read_only:
+        err.print("read-only: writes are disabled", highlight=False)
+    elif generated:
+        err.print(
+            f"write token (set {TOKEN_ENV} to choose one): {token}", highlight=False, soft_wrap=True
+        )
+    else:
+        err.print(f"write token: from {TOKEN_ENV}", highlight=False)
+    uvicorn.run(web, host=host, port=port, log_level="info")
+
+
 @eval_app.command("pipeline")
 def eval_pipeline(
     data: Annotated[

@@ -95,6 +95,12 @@ class Errors(StrEnum):
     E128 = "no suggestion {suggestion_id} in the store"
     E129 = "suggestion {suggestion_id} is already {status}; only pending ones can be {wanted}"
     E130 = "bad sort {value!r}; expected one of {choices}"
+    E135 = "{action} needs the server's token: {reason}"
+    E136 = "the server is read-only: {action} is disabled"
+    E137 = "cross-site request refused: {reason}"
+    E138 = "bad search kind {value!r}; expected one of {choices}"
+    E139 = "bad page {page} ({per_page} per page): pages run from 1 to {most}, 1 to 100 per page"
+    E140 = "bad {name} {value!r}: expected {expected}"
 
     def message(self, **kwargs: object) -> str:
         return f"[{self.name}] " + self.value.format(**kwargs)

@@ -1,0 +1,714 @@
+"""What the web pages ask of a store beyond `store/queries.py`: mentions per day of several
+claims (the dashboard's sparklines), the newest stories, the claims awaiting resolution, one
+outlet in detail, and full-text search with filters and paging.
+
+Portable SQLAlchemy Core, as `store/queries.py`, except the full-text match itself: on SQLite
+it is the FTS5 index of `store/fts.py` (joined as a subquery, so that the filters, the count
+and the page are one SQL query each); elsewhere every word of the query as a case-insensitive
+substring (correct, unindexed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from rumormill import resolution
+from rumormill.errors import Errors, InputError
+from rumormill.store import queries, schema
+from rumormill.store.queries import ArticleRef, ClaimRow, StoryRow
+from rumormill.store.store import Store
+from rumormill.trackrecord import TrackRecord, label_of_score
+
+_A = schema.articles
+_T = schema.attributions
+_O = schema.outlets
+_E = schema.entities
+
+OUTLET_ARTICLES = 50  # the newest articles of an outlet shown
+OUTLET_ROWS = 20  # its claims, whom it cites, whom it copies
+PER_PAGE = 20
+MAX_PAGE = 500  # deeper pages are refused: narrow the search instead
+SNIPPET_WIDTH = 160
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # private-use characters around matched words
+
+
+def _day(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+# --- the dashboard ------------------------------------------------------------------------------
+
+
+def claim_days(store: Store, claim_ids: Sequence[int]) -> dict[int, dict[date, int]]:
+    """Dated mentions (attributions) per day of each claim."""
+    found: dict[int, dict[date, int]] = defaultdict(dict)
+    if not claim_ids:
+        return found
+    query = (
+        sa.select(_T.c.claim_id, _T.c.published, sa.func.count().label("n"))
+        .where(_T.c.claim_id.in_(list(claim_ids)), _T.c.published.is_not(None))
+        .group_by(_T.c.claim_id, _T.c.published)
+    )
+    with store.reading() as conn:
+        for r in conn.execute(query):
+            day = _day(r.published)
+            if day is not None:
+                found[int(r.claim_id)][day] = int(r.n)
+    return found
+
+
+def _titles(conn: sa.Connection, story_ids: Sequence[int]) -> dict[int, str]:
+    """Each story's earliest article's title (else its first line)."""
+    if not story_ids:
+        return {}
+    order = sa.func.row_number().over(
+        partition_by=_A.c.story_id,
+        order_by=(sa.case((_A.c.published.is_(None), 1), else_=0), _A.c.published, _A.c.pk),
+    )
+    ranked = (
+        sa.select(
+            _A.c.story_id,
+            _A.c.title,
+            sa.func.substr(_A.c.text, 1, 200).label("lead"),
+            order.label("n"),
+        )
+        .where(_A.c.story_id.in_(list(story_ids)))
+        .subquery()
+    )
+    rows = conn.execute(
+        sa.select(ranked.c.story_id, ranked.c.title, ranked.c.lead).where(ranked.c.n == 1)
+    )
+    return {
+        int(r.story_id): str(r.title or (r.lead or "").strip().split("\n", 1)[0])[:120]
+        for r in rows
+    }
+
+
+def newest_stories(store: Store, *, limit: int = 10) -> list[StoryRow]:
+    """The stories with the most recent articles, newest first."""
+    query = (
+        sa.select(
+            _A.c.story_id,
+            sa.func.count().label("articles"),
+            sa.func.count(sa.distinct(_A.c.outlet_id)).label("outlets"),
+            sa.func.min(_A.c.published).label("first"),
+            sa.func.max(_A.c.published).label("last"),
+        )
+        .where(_A.c.story_id.is_not(None))
+        .group_by(_A.c.story_id)
+        .order_by(
+            sa.case((sa.func.max(_A.c.published).is_(None), 1), else_=0),
+            sa.desc("last"),
+            sa.desc("articles"),
+            _A.c.story_id,
+        )
+        .limit(limit)
+    )
+    with store.reading() as conn:
+        rows = list(conn.execute(query))
+        titles = _titles(conn, [int(r.story_id) for r in rows])
+    return [
+        StoryRow(
+            int(r.story_id),
+            int(r.articles),
+            int(r.outlets),
+            _day(r.first),
+            _day(r.last),
+            titles.get(int(r.story_id), ""),
+        )
+        for r in rows
+    ]
+
+
+def awaiting(store: Store, *, limit: int = 10, scan: int = 100) -> list[ClaimRow]:
+    """Claims awaiting resolution: the largest claims (of the `scan` largest) carried by at
+    least two articles that have no current true, false or partly resolution."""
+    rows = [r for r in queries.claims(store, limit=scan) if r.articles >= 2]
+    ids = [r.claim_id for r in rows]
+    if not ids:
+        return []
+    with store.reading() as conn:
+        done = {int(c) for c in conn.execute(resolution.resolved_claims()).scalars()}
+    return [r for r in rows if r.claim_id not in done][:limit]
+
+
+# --- one outlet ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutletClaim:
+    """A claim with attributions in an outlet's articles."""
+
+    claim_id: int
+    statement: str  # the content of the outlet's earliest attribution of it
+    attributions: int  # in the outlet's articles
+    articles: int
+    first: date | None
+    certainty_score: float  # the mean over the outlet's attributions of it
+    outcome: str | None  # the claim's current resolution
+
+    @property
+    def certainty_label(self) -> str:
+        return label_of_score(self.certainty_score)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "claim_id": self.claim_id,
+            "statement": self.statement,
+            "attributions": self.attributions,
+            "articles": self.articles,
+            "first": _iso(self.first),
+            "certainty_score": self.certainty_score,
+            "certainty_label": self.certainty_label,
+            "outcome": self.outcome,
+        }
+
+
+@dataclass(frozen=True)
+class Cited:
+    """An organisation or channel an outlet's articles attribute claims to, and the stored
+    outlet it is, if any."""
+
+    name: str
+    attributions: int
+    articles: int
+    outlet_id: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "attributions": self.attributions,
+            "articles": self.articles,
+            "outlet_id": self.outlet_id,
+        }
+
+
+@dataclass(frozen=True)
+class Copied:
+    """Another outlet whose articles this one copies (or that copies this one's)."""
+
+    outlet_id: int | None
+    name: str
+    articles: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"outlet_id": self.outlet_id, "name": self.name, "articles": self.articles}
+
+
+@dataclass(frozen=True)
+class OutletDetail:
+    """One outlet in full (`outlet`)."""
+
+    outlet_id: int
+    name: str
+    domain: str | None
+    aliases: tuple[str, ...]
+    n_articles: int
+    first: date | None
+    last: date | None
+    articles: list[ArticleRef]  # the newest first, at most OUTLET_ARTICLES
+    claims: list[OutletClaim]  # most articles first
+    n_claims: int
+    cites: list[Cited]  # most attributions first
+    copies: list[Copied]  # the outlets whose articles it copies
+    copied_by: list[Copied]  # the outlets copying its articles
+    record: TrackRecord | None = None
+    days: dict[date, int] = field(default_factory=dict)  # articles per day
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outlet_id": self.outlet_id,
+            "name": self.name,
+            "domain": self.domain,
+            "aliases": list(self.aliases),
+            "n_articles": self.n_articles,
+            "first": _iso(self.first),
+            "last": _iso(self.last),
+            "articles": [a.to_dict() for a in self.articles],
+            "claims": [c.to_dict() for c in self.claims],
+            "n_claims": self.n_claims,
+            "cites": [c.to_dict() for c in self.cites],
+            "copies": [c.to_dict() for c in self.copies],
+            "copied_by": [c.to_dict() for c in self.copied_by],
+            "record": None if self.record is None else self.record.to_dict(),
+            "days": [{"day": d.isoformat(), "articles": n} for d, n in sorted(self.days.items())],
+        }
+
+
+def _outlet_claims(conn: sa.Connection, outlet_id: int) -> tuple[list[OutletClaim], int]:
+    own = sa.and_(_A.c.outlet_id == outlet_id, _T.c.claim_id.is_not(None))
+    joined = _T.join(_A, _A.c.id == _T.c.article_id)
+    rows = list(
+        conn.execute(
+            sa.select(
+                _T.c.claim_id,
+                sa.func.count().label("attributions"),
+                sa.func.count(sa.distinct(_T.c.article_id)).label("articles"),
+                sa.func.min(_T.c.published).label("first"),
+                sa.func.avg(_T.c.certainty_score).label("score"),
+                sa.func.min(_T.c.pk).label("first_pk"),
+            )
+            .select_from(joined)
+            .where(own)
+            .group_by(_T.c.claim_id)
+            .order_by(sa.desc("articles"), sa.desc("attributions"), _T.c.claim_id)
+            .limit(OUTLET_ROWS)
+        )
+    )
+    total = conn.execute(
+        sa.select(sa.func.count(sa.distinct(_T.c.claim_id))).select_from(joined).where(own)
+    ).scalar_one()
+    pks = [int(r.first_pk) for r in rows]
+    contents = dict(
+        conn.execute(sa.select(_T.c.pk, _T.c.content_text).where(_T.c.pk.in_(pks))).all()
+    )
+    ids = [int(r.claim_id) for r in rows]
+    current = resolution.current_outcomes().subquery()
+    outcomes = dict(
+        conn.execute(
+            sa.select(current.c.claim_id, current.c.outcome).where(current.c.claim_id.in_(ids))
+        ).all()
+    )
+    claims = [
+        OutletClaim(
+            claim_id=int(r.claim_id),
+            statement=str(contents.get(int(r.first_pk), ""))[: queries.STATEMENT_WIDTH],
+            attributions=int(r.attributions),
+            articles=int(r.articles),
+            first=_day(r.first),
+            certainty_score=float(r.score),
+            outcome=outcomes.get(int(r.claim_id)),
+        )
+        for r in rows
+    ]
+    return claims, int(total)
+
+
+def _cites(store: Store, conn: sa.Connection, outlet_id: int) -> list[Cited]:
+    """Named organisations its articles attribute claims to, and the channels they name."""
+    counts: dict[str, list[int]] = {}
+    articles: dict[str, set[str]] = defaultdict(set)
+    name = sa.func.coalesce(_T.c.source_name, _T.c.source_text)
+    for column, condition in (
+        (name, _T.c.source_type == "ORG"),
+        (_T.c.channel_text, _T.c.channel_text.is_not(None)),
+    ):
+        query = (
+            sa.select(column.label("name"), _T.c.article_id)
+            .select_from(_T.join(_A, _A.c.id == _T.c.article_id))
+            .where(_A.c.outlet_id == outlet_id, condition, _T.c.kind != "unattributed")
+        )
+        for r in conn.execute(query):
+            if r.name:
+                key = str(r.name).strip()
+                counts.setdefault(key, [0])[0] += 1
+                articles[key].add(str(r.article_id))
+    top = sorted(counts, key=lambda k: (-counts[k][0], -len(articles[k]), k))[:OUTLET_ROWS]
+    found = []
+    for key in top:
+        known = store.outlet(raw=key)
+        found.append(
+            Cited(
+                key,
+                counts[key][0],
+                len(articles[key]),
+                None if known is None or known.id == outlet_id else known.id,
+            )
+        )
+    return found
+
+
+def _copies(conn: sa.Connection, outlet_id: int, *, copying: bool) -> list[Copied]:
+    copy, original = _A.alias("copy"), _A.alias("original")
+    mine, theirs = (copy, original) if copying else (original, copy)
+    query = (
+        sa.select(theirs.c.outlet_id, _O.c.name, sa.func.count().label("n"))
+        .select_from(
+            copy.join(original, original.c.id == copy.c.copy_of).outerjoin(
+                _O, _O.c.id == theirs.c.outlet_id
+            )
+        )
+        .where(mine.c.outlet_id == outlet_id)
+        .group_by(theirs.c.outlet_id, _O.c.name)
+        .order_by(sa.desc("n"), _O.c.name)
+        .limit(OUTLET_ROWS)
+    )
+    return [
+        Copied(
+            None if r.outlet_id is None else int(r.outlet_id),
+            str(r.name or "(no outlet)"),
+            int(r.n),
+        )
+        for r in conn.execute(query)
+    ]
+
+
+def outlet(store: Store, outlet_id: int) -> OutletDetail:
+    """One outlet in full: its articles (newest first), the claims in them, whom its articles
+    cite and whom they copy or are copied by, and its track record; E067 when the store has
+    no such outlet."""
+    with store.reading() as conn:
+        row = conn.execute(sa.select(_O).where(_O.c.id == outlet_id)).first()
+        if row is None:
+            raise InputError(Errors.E067, outlet=outlet_id)
+        aliases = tuple(
+            f"{kind}:{alias}"
+            for kind, alias in conn.execute(
+                sa.select(schema.outlet_aliases.c.kind, schema.outlet_aliases.c.alias)
+                .where(schema.outlet_aliases.c.outlet_id == outlet_id)
+                .order_by(schema.outlet_aliases.c.id)
+            )
+        )
+        stats = conn.execute(
+            sa.select(
+                sa.func.count().label("n"),
+                sa.func.min(_A.c.published).label("first"),
+                sa.func.max(_A.c.published).label("last"),
+            ).where(_A.c.outlet_id == outlet_id)
+        ).one()
+        days: dict[date, int] = {}
+        for r in conn.execute(
+            sa.select(_A.c.published, sa.func.count().label("n"))
+            .where(_A.c.outlet_id == outlet_id, _A.c.published.is_not(None))
+            .group_by(_A.c.published)
+        ):
+            day = _day(r.published)
+            if day is not None:
+                days[day] = int(r.n)
+        articles = [
+            ArticleRef(
+                article_id=str(r.id),
+                published=_day(r.published),
+                outlet=str(row.name),
+                title=str(r.title or (r.lead or "").strip().split("\n", 1)[0]),
+                copy_of=r.copy_of,
+            )
+            for r in conn.execute(
+                sa.select(
+                    _A.c.id,
+                    _A.c.published,
+                    _A.c.title,
+                    sa.func.substr(_A.c.text, 1, 200).label("lead"),
+                    _A.c.copy_of,
+                )
+                .where(_A.c.outlet_id == outlet_id)
+                .order_by(
+                    sa.case((_A.c.published.is_(None), 1), else_=0),
+                    _A.c.published.desc(),
+                    _A.c.pk.desc(),
+                )
+                .limit(OUTLET_ARTICLES)
+            )
+        ]
+        claims, n_claims = _outlet_claims(conn, outlet_id)
+        cites = _cites(store, conn, outlet_id)
+        copies = _copies(conn, outlet_id, copying=True)
+        copied_by = _copies(conn, outlet_id, copying=False)
+    records = [r for r in queries.sources(store, kind="outlet") if r.outlet_id == outlet_id]
+    return OutletDetail(
+        outlet_id=outlet_id,
+        name=str(row.name),
+        domain=row.domain,
+        aliases=aliases,
+        n_articles=int(stats.n),
+        first=_day(stats.first),
+        last=_day(stats.last),
+        articles=articles,
+        claims=claims,
+        n_claims=n_claims,
+        cites=cites,
+        copies=copies,
+        copied_by=copied_by,
+        record=records[0].record if records else None,
+        days=days,
+    )
+
+
+# --- search -------------------------------------------------------------------------------------
+
+KINDS = ("articles", "claims")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A search: words (FTS5 syntax on SQLite; may be empty when a filter is given) and
+    filters, all optional.  `entity` matches an entity's name in the article as a substring,
+    case-insensitive; `resolved` keeps articles or claims of resolved claims (True) or
+    unresolved ones (False)."""
+
+    q: str = ""
+    kind: str = "articles"
+    since: date | None = None
+    until: date | None = None
+    outlet: int | None = None
+    entity: str | None = None
+    label: str | None = None
+    resolved: bool | None = None
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "q": self.q,
+            "kind": self.kind,
+            "since": _iso(self.since),
+            "until": _iso(self.until),
+            "outlet": self.outlet,
+            "entity": self.entity,
+            "label": self.label,
+            "resolved": self.resolved,
+            "page": self.page,
+            "per_page": self.per_page,
+        }
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: an article, or one attribution's content (a claim)."""
+
+    kind: str  # "article" or "claim"
+    article_id: str
+    title: str | None
+    published: date | None
+    outlet: str | None
+    outlet_id: int | None
+    snippet: str  # plain text
+    marks: tuple[tuple[int, int], ...]  # the matched words in `snippet` (offsets)
+    attribution_id: str | None = None
+    claim_id: int | None = None
+    certainty_label: str | None = None
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "article_id": self.article_id,
+            "title": self.title,
+            "published": _iso(self.published),
+            "outlet": self.outlet,
+            "outlet_id": self.outlet_id,
+            "snippet": self.snippet,
+            "marks": [list(m) for m in self.marks],
+            "attribution_id": self.attribution_id,
+            "claim_id": self.claim_id,
+            "certainty_label": self.certainty_label,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: SearchQuery
+    total: int
+    hits: list[Hit]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.per_page))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query.to_dict(),
+            "total": self.total,
+            "pages": self.pages,
+            "hits": [h.to_dict() for h in self.hits],
+        }
+
+
+def check_search(query: SearchQuery) -> SearchQuery:
+    """The search's values checked: kind (E138), label (E094), page (E139)."""
+    if query.kind not in KINDS:
+        raise InputError(Errors.E138, value=query.kind, choices=", ".join(KINDS))
+    if query.label:
+        queries.check_labels([query.label])
+    if not 1 <= query.page <= MAX_PAGE or not 1 <= query.per_page <= 100:
+        raise InputError(Errors.E139, page=query.page, per_page=query.per_page, most=MAX_PAGE)
+    return query
+
+
+def _split_marks(snippet: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A snippet with the private-use markers taken out, and the marked ranges; a stray or
+    unbalanced marker (the text itself may hold one) is dropped."""
+    plain: list[str] = []
+    marks: list[tuple[int, int]] = []
+    size = 0
+    start: int | None = None
+    for piece in re.split(f"([{MARK_OPEN}{MARK_CLOSE}])", snippet):
+        if piece == MARK_OPEN:
+            start = size
+        elif piece == MARK_CLOSE:
+            if start is not None and start < size:
+                marks.append((start, size))
+            start = None
+        else:
+            plain.append(piece)
+            size += len(piece)
+    return "".join(plain), tuple(marks)
+
+
+def _window(text: str, words: Sequence[str]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A window of `text` around the first word found, every word in it marked."""
+    lowered = text.lower()
+    found = [i for i in (lowered.find(w) for w in words if w) if i >= 0]
+    begin = max(0, min(found) - SNIPPET_WIDTH // 3) if found else 0
+    end = min(len(text), begin + SNIPPET_WIDTH)
+    window = text[begin:end]
+    marks: list[tuple[int, int]] = []
+    low = window.lower()
+    for w in words:
+        at = low.find(w) if w else -1
+        while at >= 0:
+            marks.append((at, at + len(w)))
+            at = low.find(w, at + len(w))
+    prefix = "…" if begin else ""
+    shift = len(prefix)
+    return (
+        prefix + window + ("…" if end < len(text) else ""),
+        tuple(sorted((s + shift, e + shift) for s, e in marks)),
+    )
+
+
+def _filtered(query: SearchQuery, found: Any, dated: Any) -> sa.Select[Any]:
+    stmt: sa.Select[Any] = found
+    if query.since is not None:
+        stmt = stmt.where(dated >= query.since)
+    if query.until is not None:
+        stmt = stmt.where(dated <= query.until)
+    if query.outlet is not None:
+        stmt = stmt.where(_A.c.outlet_id == query.outlet)
+    if query.entity and query.entity.strip():
+        named = sa.select(_E.c.article_id).where(
+            sa.func.lower(_E.c.name).contains(query.entity.strip().lower(), autoescape=True)
+        )
+        stmt = stmt.where(_A.c.id.in_(named))
+    return stmt
+
+
+def search(store: Store, query: SearchQuery) -> SearchPage:
+    """One page of articles (or claims: attribution contents) matching the words and the
+    filters, best match first (newest first without words).  E066 for a query the index
+    cannot parse, E094 for an unknown label, E138, E139 (see `check_search`)."""
+    check_search(query)
+    words = query.q.strip()
+    if words:
+        store.search(words, limit=1)  # E066 for a malformed query, before anything else
+    sqlite = store.dialect == "sqlite"
+    claims = query.kind == "claims"
+    outlet_name = _O.c.name.label("outlet_name")
+    resolved = resolution.resolved_claims()
+    stmt: sa.Select[Any]
+    if claims:
+        stmt = sa.select(
+            _T.c.pk,
+            _T.c.article_id,
+            _T.c.attribution_id,
+            _T.c.content_text.label("text"),
+            _T.c.claim_id,
+            _T.c.certainty_label,
+            sa.case(
+                (_T.c.kind == "unattributed", None),
+                else_=sa.func.coalesce(_T.c.source_name, _T.c.source_text),
+            ).label("source"),
+            _A.c.title,
+            _A.c.published,
+            _A.c.outlet_id,
+            outlet_name,
+        ).select_from(
+            _T.join(_A, _A.c.id == _T.c.article_id).outerjoin(_O, _O.c.id == _A.c.outlet_id)
+        )
+        stmt = _filtered(query, stmt, _T.c.published)
+        if query.label:
+            stmt = stmt.where(_T.c.certainty_label == query.label)
+        if query.resolved is True:
+            stmt = stmt.where(_T.c.claim_id.in_(resolved))
+        elif query.resolved is False:
+            stmt = stmt.where(sa.or_(_T.c.claim_id.is_(None), _T.c.claim_id.not_in(resolved)))
+        key, table, text_column = _T.c.pk, "claims_fts", _T.c.content_text
+    else:
+        stmt = sa.select(
+            _A.c.pk,
+            _A.c.id.label("article_id"),
+            _A.c.title,
+            sa.func.substr(_A.c.text, 1, 2000).label("text"),
+            _A.c.published,
+            _A.c.outlet_id,
+            outlet_name,
+        ).select_from(_A.outerjoin(_O, _O.c.id == _A.c.outlet_id))
+        stmt = _filtered(query, stmt, _A.c.published)
+        if query.label:
+            stmt = stmt.where(
+                _A.c.id.in_(sa.select(_T.c.article_id).where(_T.c.certainty_label == query.label))
+            )
+        if query.resolved is not None:
+            of_resolved = _A.c.id.in_(sa.select(_T.c.article_id).where(_T.c.claim_id.in_(resolved)))
+            stmt = stmt.where(of_resolved if query.resolved else sa.not_(of_resolved))
+        key, table, text_column = _A.c.pk, "articles_fts", _A.c.text
+    order: list[Any]
+    if words and sqlite:
+        hits = (
+            sa.text(
+                f"SELECT rowid AS hit_pk, bm25({table}) AS hit_rank, "
+                f"snippet({table}, -1, :mark_open, :mark_close, '…', 24) AS hit_snippet "
+                f"FROM {table} WHERE {table} MATCH :words"
+            )
+            .bindparams(words=words, mark_open=MARK_OPEN, mark_close=MARK_CLOSE)
+            .columns(hit_pk=sa.Integer, hit_rank=sa.Float, hit_snippet=sa.String)
+            .subquery("hits")
+        )
+        stmt = stmt.join(hits, hits.c.hit_pk == key).add_columns(hits.c.hit_snippet)
+        order = [hits.c.hit_rank, key]
+    else:
+        terms = [w.lower() for w in re.findall(r"\w+", words)]
+        for term in terms:
+            stmt = stmt.where(sa.func.lower(text_column).contains(term, autoescape=True))
+        order = [sa.case((_A.c.published.is_(None), 1), else_=0), _A.c.published.desc(), key]
+    with store.reading() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar_one()
+        rows = list(
+            conn.execute(
+                stmt.order_by(*order)
+                .limit(query.per_page)
+                .offset((query.page - 1) * query.per_page)
+            )
+        )
+    terms = [w.lower() for w in re.findall(r"\w+", words)]
+    found = []
+    for r in rows:
+        if words and sqlite:
+            snippet, marks = _split_marks(str(r.hit_snippet or ""))
+        else:
+            snippet, marks = _window(str(r.text or ""), terms)
+        found.append(
+            Hit(
+                kind="claim" if claims else "article",
+                article_id=str(r.article_id),
+                title=r.title,
+                published=_day(r.published),
+                outlet=r.outlet_name,
+                outlet_id=None if r.outlet_id is None else int(r.outlet_id),
+                snippet=snippet,
+                marks=marks,
+                attribution_id=r.attribution_id if claims else None,
+                claim_id=(None if r.claim_id is None else int(r.claim_id)) if claims else None,
+                certainty_label=r.certainty_label if claims else None,
+                source=r.source if claims else None,
+            )
+        )
+    return SearchPage(query=query, total=int(total), hits=found)
