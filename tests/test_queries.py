@@ -4,6 +4,7 @@ on a store built by hand (claim ids given), then on real articles ingested and l
 from __future__ import annotations
 
 import csv
+import dataclasses
 from datetime import date
 from pathlib import Path
 
@@ -269,3 +270,23 @@ def test_claims_of_real_articles(tmp_path: Path, nlp: Language) -> None:
             assert rumor.articles >= queries.MIN_ARTICLES
             assert rumor.hedged_or_unnamed >= queries.RUMOR_SHARE
         assert [r.growth for r in rumors] == sorted((r.growth for r in rumors), reverse=True)
+
+
+def test_cited_people_leave_out_bare_titles(tmp_path: Path) -> None:
+    text = "President said the talks failed. Jane Smith said the talks failed."
+    bare = said(text, "a1", "the talks failed", who="President", label="asserted", score=3.0)
+    named = said(text, "a2", "the talks failed", who="Jane Smith", label="asserted", score=3.0)
+    second = text.rindex("the talks failed")
+    named = dataclasses.replace(
+        named, content=Span(second, second + len("the talks failed"), "the talks failed")
+    )
+    analysis = Analysis(
+        article=Article(text=text, published=date(2022, 5, 1), outlet="Daily A"),
+        sentences=[],
+        entities=[],
+        attributions=[bare, named],
+    )
+    with Store.open(tmp_path / "people.db") as opened:
+        opened.add([analysis])
+        people = queries.cited_people(opened)
+    assert [p.name for p in people] == ["Jane Smith"]

@@ -71,6 +71,7 @@ import sqlalchemy as sa
 
 from rumormill import resolution, suggestions
 from rumormill.errors import Errors, InputError
+from rumormill.nlp.patterns import PERSON_TITLES
 from rumormill.resolution import Resolution, ResolutionEvent
 from rumormill.store import schema
 from rumormill.store.records import StoredEntity
@@ -162,7 +163,9 @@ def stories(
 
 
 def cited_people(store: Store, *, limit: int = 10) -> list[PersonRow]:
-    """The people most often quoted or cited, by resolved name."""
+    """The people most often quoted or cited, by resolved name.  A name that is only a title
+    ("President", "the Minister": the extractor's source when it found no name) is no
+    person to list."""
     query = (
         sa.select(
             _T.c.source_name,
@@ -174,13 +177,22 @@ def cited_people(store: Store, *, limit: int = 10) -> list[PersonRow]:
         .where(_T.c.source_type == "PERSON", _T.c.source_name.is_not(None))
         .group_by(_T.c.source_name)
         .order_by(sa.desc("articles"), sa.desc("attributions"), _T.c.source_name)
-        .limit(limit)
     )
+    found: list[PersonRow] = []
     with store.reading() as conn:
-        return [
-            PersonRow(r.source_name, r.attributions, r.articles, r.outlets)
-            for r in conn.execute(query)
-        ]
+        for r in conn.execute(query):
+            if _only_titles(r.source_name):
+                continue
+            found.append(PersonRow(r.source_name, r.attributions, r.articles, r.outlets))
+            if len(found) == limit:
+                break
+    return found
+
+
+def _only_titles(name: str) -> bool:
+    """Whether every word of a name is a title or an article ("President", "the Minister")."""
+    words = [w.casefold().strip(".,") for w in name.split()]
+    return all(w in PERSON_TITLES or w in ("the", "a", "an") for w in words)
 
 
 @dataclass(frozen=True)
