@@ -213,18 +213,22 @@ def people_table(rows: list[Any], *, title: str = "Most-cited people") -> Table:
 
 
 def rumor_table(rows: list[Any], *, title: str = "Rumors") -> Table:
-    """`store.queries.RumorRow`s: claims (or, in a store linked before claims, stories).
-    Four columns, so that the example reads at 80 characters too."""
+    """`store.queries.RumorRow`s: claims (or, in a store linked before claims, stories), the
+    fastest-growing first: when first (and last) seen, how far it spread, how much of it rests
+    on hedged or unnamed sourcing, and its statement; it reads at 80 characters too."""
     table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
-    table.add_column("claim / first – last", ratio=1, min_width=12)
-    table.add_column("articles · outlets / per day", ratio=1, min_width=10)
-    table.add_column("hedged / unnamed", justify="right", min_width=8)
-    table.add_column("for example", ratio=3)
+    table.add_column("claim", justify="right", no_wrap=True)
+    table.add_column("seen", width=10)
+    table.add_column("articles · outlets", justify="right", width=9)
+    table.add_column("hedged or unnamed", justify="right", width=9)
+    table.add_column("statement", ratio=1)
     for r in rows:
-        span = _day(r.first) if r.first == r.last else f"{_day(r.first)} – {_day(r.last)}"
+        seen = _day(r.first) if r.first == r.last else f"{_day(r.first)}\n{_day(r.last)}"
+        ident = str(r.claim_id) if r.claim_id is not None else r.key
         table.add_row(
-            f"{r.key}\n{span}",
-            f"{r.articles} · {r.outlets}\n{r.growth:.2f} per day",
+            ident,
+            seen,
+            f"{r.articles} · {r.outlets}\n{r.growth:.1f} a day",
             f"{r.hedged_or_unnamed:.0%}",
             Text(shorten(r.example, 90)),
         )
