@@ -4,7 +4,9 @@
 #
 #   bash run.sh demo    install, then run the main job (rumormill demo) on the bundled Wikinews
 #                       demo corpus
-#   bash run.sh test    install with the dev tools, then lint, type-check and run every test
+#   bash run.sh test    install with the dev tools (and Debian's Chromium for the browser
+#                       tests, with apt-get, when /usr/bin/chromium is missing), then lint,
+#                       type-check and run every test
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -29,6 +31,39 @@ install() {  # $1: the extras, e.g. "[dev]" or ""
     fi
 }
 
+chromium() {  # the browser tests drive Debian's Chromium: install it when it is missing
+    local browser="${RUMORMILL_CHROMIUM:-/usr/bin/chromium}"
+    [ -x "$browser" ] && return 0
+    local sudo=()
+    if [ "$(id -u)" != 0 ]; then
+        if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+            sudo=(sudo -n)
+        else
+            echo "run.sh: $browser is missing and cannot be installed (not root, no sudo):" \
+                "install Debian's chromium (apt-get install --no-install-recommends chromium)" >&2
+            exit 1
+        fi
+    fi
+    if ! command -v apt-get >/dev/null; then
+        echo "run.sh: $browser is missing and there is no apt-get to install it:" \
+            "install Chromium there or set RUMORMILL_CHROMIUM to its path" >&2
+        exit 1
+    fi
+    echo "run.sh: installing Chromium for the browser tests (apt-get install chromium)" >&2
+    local install=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive
+        apt-get install -y -q --no-install-recommends chromium)
+    if ! "${install[@]}" >/dev/null; then  # the package lists may be missing or stale
+        { "${sudo[@]}" apt-get update -q >/dev/null && "${install[@]}" >/dev/null; } || {
+            echo "run.sh: could not install chromium with apt-get (see the errors above)" >&2
+            exit 1
+        }
+    fi
+    [ -x "$browser" ] || {
+        echo "run.sh: apt-get installed chromium but $browser is still missing" >&2
+        exit 1
+    }
+}
+
 case "${1:-}" in
     demo)
         install ""
@@ -36,6 +71,7 @@ case "${1:-}" in
         ;;
     test)
         install "[dev]"
+        chromium
         "$VENV/bin/ruff" check .
         "$VENV/bin/ruff" format --check .
         "$VENV/bin/mypy"

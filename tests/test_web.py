@@ -13,11 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 from spacy.language import Language
 
-from rumormill.ingestion import ingest
 from rumormill.store import Store
 from rumormill.web import create_app
-from tests.test_cascade import CASCADE, THINK_TANK
-from tests.test_queries import ingest_wikinews
+from tests.test_cascade import THINK_TANK
+from tests.webstore import wikinews_and_cascade
 
 pytestmark = pytest.mark.model
 
@@ -27,10 +26,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory, nlp: Language) -> Path:
-    path = ingest_wikinews(tmp_path_factory.mktemp("web"), nlp)
-    report = ingest([str(CASCADE)], db=path, nlp=nlp)
-    assert (report.ingested, report.suggested) == (7, 1)
-    return path
+    return wikinews_and_cascade(tmp_path_factory.mktemp("web"), nlp)
 
 
 @pytest.fixture(scope="module")

@@ -14,14 +14,16 @@ to the claim) and as JSON (`….json`).
 
 Errors: the library's coded errors become 404 (no such claim, story, article, entity, outlet
 or suggestion), 409 (a suggestion already decided), 400 (other bad input), 401/403 (writes
-refused); each as a page or as JSON (`{"error": {"code", "message", "status"}}`), as asked.
+refused); a parameter or body of the wrong type or range (an id beyond 64 bits) is 422; each
+as a page or as JSON (`{"error": {"code", "message", "status"}}`), as asked.  A write without
+the token, or in read-only mode, is refused (401/403) before its input is judged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -32,6 +34,7 @@ from urllib.parse import urlencode, urlsplit
 import jinja2
 import sqlalchemy as sa
 from fastapi import FastAPI, Form, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -77,7 +80,10 @@ class ErrorOut(BaseModel):
 class ResolveIn(BaseModel):
     """A claim's outcome to record."""
 
-    outcome: str = Field(description="true, false, partly or unresolved")
+    # A plain string checked by the library (E120, a 400), documented as the enum it is.
+    outcome: str = Field(
+        description="true, false, partly or unresolved", json_schema_extra={"enum": [*OUTCOMES]}
+    )
     date: dt.date = Field(description="when the outcome became known (YYYY-MM-DD)")
     evidence: str = Field(description="a URL or a note")
     by: str | None = Field(default=None, description="who records it")
@@ -94,6 +100,8 @@ class DecideIn(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "bad input"},
     404: {"model": ErrorOut, "description": "no such thing in the store"},
+    # FastAPI documents its own `{"detail": …}` body for 422; ours is the `ErrorOut` envelope.
+    422: {"model": ErrorOut, "description": "a parameter or body of the wrong type or range"},
 }
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
@@ -113,6 +121,9 @@ EntityQ = Annotated[str | None, Query(description="an entity named in the articl
 LabelQ = Annotated[str | None, Query(description="a certainty label")]
 ResolvedQ = Annotated[str | None, Query(description="yes, no or any")]
 Page = Annotated[int, Query(ge=1, le=web_queries.MAX_PAGE)]
+# A stored id: positive, and within SQL's 64-bit INTEGER (a larger one would not bind: a 500).
+MAX_ID = 2**63 - 1
+Id = Annotated[int, PathParam(ge=1, le=MAX_ID, description="a stored id")]
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -163,9 +174,12 @@ def _int_param(name: str, value: str | None) -> int | None:
     if value is None or not value.strip():
         return None
     try:
-        return int(value.strip())
+        number = int(value.strip())
     except ValueError as e:
         raise InputError(Errors.E140, name=name, value=value, expected="a number") from e
+    if not -MAX_ID - 1 <= number <= MAX_ID:  # would not bind as an SQL INTEGER
+        raise InputError(Errors.E140, name=name, value=value, expected="a 64-bit number")
+    return number
 
 
 def _bool_param(name: str, value: str | None) -> bool | None:
@@ -231,7 +245,7 @@ def provenance_groups(found: Provenance, copies: dict[str, str]) -> list[dict[st
                 {
                     "trace": t,
                     "path": [label(n) for n in t.path],
-                    "copy": t.article_id in copies,
+                    "is_copy": t.article_id in copies,  # not "copy": a dict has .copy()
                 }
             )
         groups.append({"origin": origin, "index": k, "groups": list(by_original.items())})
@@ -295,15 +309,22 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
 
     # --- errors ------------------------------------------------------------------------------
 
-    def error_response(request: Request, status: int, code: str, message: str) -> Response:
+    def error_response(
+        request: Request,
+        status: int,
+        code: str,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
         if wants_json(request) or (request.method != "GET" and "json" in request.url.path):
             body = {"error": {"code": code, "message": message, "status": status}}
-            return JSONResponse(body, status_code=status)
+            return JSONResponse(body, status_code=status, headers=headers)
         return templates.TemplateResponse(
             request,
             "error.html",
             {"status": status, "code": code, "message": message},
             status_code=status,
+            headers=headers,
         )
 
     @app.exception_handler(RumormillError)
@@ -311,15 +332,39 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
         assert isinstance(exc, RumormillError)
         return error_response(request, status_of(exc), exc.code.name, str(exc))
 
+    def refused(request: Request, body: Any) -> Response | None:
+        """A write without the token (or in read-only mode, or cross-site) is refused as such,
+        401/403, before its input is judged: a 400 or 422 would answer a caller who may not
+        write at all.  None for a read, or an allowed write."""
+        if request.method != "POST":
+            return None
+        if request.url.path.endswith(".json"):
+            given = security.header_token(request)
+        else:
+            form = body if isinstance(body, Mapping) else {}
+            given = str(form.get("token") or "") or None
+        try:
+            security.authorize(
+                request, expected=state.token, given=given, read_only=read_only, action="writing"
+            )
+        except security.AccessError as e:
+            return error_response(request, e.status, e.code.name, str(e))
+        return None
+
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 400 and (refusal := refused(request, None)) is not None:
+            return refusal  # a body that does not parse
         message = "no such page" if exc.status_code == 404 else str(exc.detail)
-        return error_response(request, exc.status_code, "HTTP", message)
+        # Keep the exception's headers: a 405 must say which methods are `Allow`ed.
+        return error_response(request, exc.status_code, "HTTP", message, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
+        if (refusal := refused(request, exc.body)) is not None:
+            return refusal
         found = "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
             for e in exc.errors()
@@ -404,7 +449,7 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
         return detail, found, data
 
     @app.get("/claims/{claim_id}.json", tags=["pages"], responses=ERRORS)
-    def claim_json(claim_id: int) -> dict[str, Any]:
+    def claim_json(claim_id: Id) -> dict[str, Any]:
         """One claim: its statement, every mention (attribution) with source, outlet, date
         and certainty, its sources, mentions and outlets per day and week, copies, its
         current resolution, history and suggestions, and its provenance (`provenance`:
@@ -412,7 +457,7 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
         return claim_data(claim_id)[2]
 
     @app.get("/claims/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
-    def claim(request: Request, claim_id: int) -> Response:
+    def claim(request: Request, claim_id: Id) -> Response:
         detail, found, data = claim_data(claim_id)
         outlets = {d.day: d.outlets for d in detail.days}
         context = {
@@ -431,13 +476,13 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
     # --- a story -----------------------------------------------------------------------------
 
     @app.get("/stories/{story_id}.json", tags=["pages"], responses=ERRORS)
-    def story_json(story_id: int) -> dict[str, Any]:
+    def story_json(story_id: Id) -> dict[str, Any]:
         """One story: its articles over time, articles and outlets per day and week, its
         largest claims, most-cited sources and most-named entities, and its copies."""
         return queries.story(store, story_id).to_dict()
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    def story(request: Request, story_id: int) -> Response:
+    def story(request: Request, story_id: Id) -> Response:
         detail = queries.story(store, story_id)
         chart = charts.timeline(
             {d.day: {"articles": d.mentions} for d in detail.days},
@@ -453,14 +498,14 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
     # --- an entity ---------------------------------------------------------------------------
 
     @app.get("/entities/{entity_id}.json", tags=["pages"], responses=ERRORS)
-    def entity_json(entity_id: int) -> dict[str, Any]:
+    def entity_json(entity_id: Id) -> dict[str, Any]:
         """One corpus entity: its names, roles and descriptors over time, mentions and
         outlets per day and week, the claims it makes and those about it, and its track
         record with a calibration table."""
         return queries.entity(store, entity_id).to_dict()
 
     @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
-    def entity(request: Request, entity_id: int) -> Response:
+    def entity(request: Request, entity_id: Id) -> Response:
         detail = queries.entity(store, entity_id)
         record = detail.record
         context = {
@@ -477,13 +522,13 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
     # --- an outlet ---------------------------------------------------------------------------
 
     @app.get("/outlets/{outlet_id}.json", tags=["pages"], responses=ERRORS)
-    def outlet_json(outlet_id: int) -> dict[str, Any]:
+    def outlet_json(outlet_id: Id) -> dict[str, Any]:
         """One outlet: its newest articles, the claims in them, whom its articles cite,
         whom they copy and who copies them, and its track record."""
         return web_queries.outlet(store, outlet_id).to_dict()
 
     @app.get("/outlets/{outlet_id}", response_class=HTMLResponse, include_in_schema=False)
-    def outlet(request: Request, outlet_id: int) -> Response:
+    def outlet(request: Request, outlet_id: Id) -> Response:
         detail = web_queries.outlet(store, outlet_id)
         context = {"o": detail, "spark": charts.sparkline(detail.days, width=240)}
         return render(request, "outlet.html", context, detail.to_dict)
@@ -625,7 +670,7 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
         return RedirectResponse(f"/claims/{claim_id}#{anchor}", status_code=303)
 
     @app.post("/claims/{claim_id}/resolve.json", tags=["writes"], responses=WRITE_ERRORS)
-    def resolve_json(request: Request, claim_id: int, body: ResolveIn) -> dict[str, Any]:
+    def resolve_json(request: Request, claim_id: Id, body: ResolveIn) -> dict[str, Any]:
         """Record a claim's outcome (token in `Authorization: Bearer …`); the event
         recorded."""
         allow(request, security.header_token(request), "resolving a claim")
@@ -637,7 +682,7 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
     @app.post("/claims/{claim_id}/resolve", include_in_schema=False)
     def resolve_form(
         request: Request,
-        claim_id: int,
+        claim_id: Id,
         outcome: Annotated[str, Form()],
         evidence: Annotated[str, Form()] = "",
         on: Annotated[str, Form(alias="date")] = "",
@@ -652,7 +697,7 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
         return back_to(claim_id)
 
     @app.post("/claims/{claim_id}/undo.json", tags=["writes"], responses=WRITE_ERRORS)
-    def undo_json(request: Request, claim_id: int) -> dict[str, Any]:
+    def undo_json(request: Request, claim_id: Id) -> dict[str, Any]:
         """Withdraw a claim's current resolution; the undo event recorded."""
         allow(request, security.header_token(request), "undoing a resolution")
         return resolution.undo(store, claim_id).to_dict()
@@ -660,7 +705,7 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
     @app.post("/claims/{claim_id}/undo", include_in_schema=False)
     def undo_form(
         request: Request,
-        claim_id: int,
+        claim_id: Id,
         by: Annotated[str, Form()] = "",
         token: Annotated[str, Form()] = "",
     ) -> Response:
@@ -670,7 +715,7 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
 
     @app.post("/suggestions/{suggestion_id}/accept.json", tags=["writes"], responses=WRITE_ERRORS)
     def accept_json(
-        request: Request, suggestion_id: int, body: DecideIn | None = None
+        request: Request, suggestion_id: Id, body: DecideIn | None = None
     ) -> dict[str, Any]:
         """Accept a suggested resolution: its outcome is recorded for its claim; the event
         recorded."""
@@ -681,7 +726,7 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
     @app.post("/suggestions/{suggestion_id}/accept", include_in_schema=False)
     def accept_form(
         request: Request,
-        suggestion_id: int,
+        suggestion_id: Id,
         by: Annotated[str, Form()] = "",
         token: Annotated[str, Form()] = "",
     ) -> Response:
@@ -691,7 +736,7 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
 
     @app.post("/suggestions/{suggestion_id}/reject.json", tags=["writes"], responses=WRITE_ERRORS)
     def reject_json(
-        request: Request, suggestion_id: int, body: DecideIn | None = None
+        request: Request, suggestion_id: Id, body: DecideIn | None = None
     ) -> dict[str, Any]:
         """Reject a suggested resolution (nothing is recorded); the suggestion."""
         allow(request, security.header_token(request), "rejecting a suggestion")
@@ -701,7 +746,7 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
     @app.post("/suggestions/{suggestion_id}/reject", include_in_schema=False)
     def reject_form(
         request: Request,
-        suggestion_id: int,
+        suggestion_id: Id,
         by: Annotated[str, Form()] = "",
         token: Annotated[str, Form()] = "",
     ) -> Response:

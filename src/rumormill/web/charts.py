@@ -54,7 +54,7 @@ def timeline(
     pad, axis = 4, 18
     plot = height - axis - pad
     slot = (width - 2 * pad) / len(days)
-    bar = max(slot * 0.7, 1.0)
+    bar = min(max(slot * 0.7, 1.0), 36.0)  # a few days: slim bars, not slabs
     parts = [
         f'<svg class="timeline" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" '
