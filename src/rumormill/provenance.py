@@ -69,6 +69,8 @@ import networkx as nx
 import sqlalchemy as sa
 from networkx.drawing import nx_pydot
 
+from rumormill.days import as_date as _day
+from rumormill.days import iso as _iso
 from rumormill.errors import Errors, InputError, RumormillError
 from rumormill.nlp.patterns import (
     CITATION_OUTLET,
@@ -983,20 +985,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
     return str(value)
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
-def _day(value: Any) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
 
 
 __all__ = [

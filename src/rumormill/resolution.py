@@ -31,6 +31,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from rumormill.days import as_date as _day
+from rumormill.days import iso as _iso
 from rumormill.errors import Errors, InputError
 from rumormill.store import schema
 from rumormill.store.store import Store
@@ -106,24 +108,10 @@ class Resolution:
         }
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
 def _now(at: datetime | None) -> datetime:
     if at is None:
         return datetime.now(UTC)
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-
-
-def _day(value: Any) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 # --- SQL ------------------------------------------------------------------------------------------

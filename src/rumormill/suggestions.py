@@ -54,6 +54,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from rumormill import resolution
+from rumormill.days import as_date as _day
+from rumormill.days import iso as _iso
 from rumormill.errors import Errors, InputError
 from rumormill.nlp.patterns import (
     OFFICIAL_VOICES,
@@ -153,20 +155,6 @@ class Suggestion:
             "decided_at": None if self.decided_at is None else self.decided_at.isoformat(),
             "decided_by": self.decided_by,
         }
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
-def _day(value: Any) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def _key(name: str | None) -> str:

@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rumormill.errors import Errors, InputError
+from rumormill.nlp import certainty
 
 SCALE = 3.0
 # (score, probability) knots, ascending: the middle of each label's band (the asserted and
@@ -87,16 +88,8 @@ def implied_probability(score: float) -> float:
 
 
 def label_of_score(score: float) -> str:
-    """The DESIGN.md label of a certainty score (as `nlp.certainty.label`)."""
-    if score >= 2.5:
-        return "asserted"
-    if score >= 1.0:
-        return "probable"
-    if score > -1.0:
-        return "possible"
-    if score > -2.5:
-        return "doubted"
-    return "denied"
+    """The DESIGN.md label of a certainty score: `nlp.certainty.label`, the one definition."""
+    return certainty.label(score)
 
 
 # The probability bands of the labels: the score boundaries carried over by the mapping.

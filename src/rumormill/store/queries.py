@@ -70,6 +70,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from rumormill import resolution, suggestions
+from rumormill.days import iso as _iso
 from rumormill.errors import Errors, InputError
 from rumormill.nlp.patterns import PERSON_TITLES
 from rumormill.resolution import Resolution, ResolutionEvent
@@ -422,10 +423,6 @@ class ClaimDetail:
             "history": [e.to_dict() for e in self.history],
             "suggestions": [x.to_dict() for x in self.suggestions],
         }
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
 
 
 def _days(first: date | None, last: date | None) -> int:

@@ -14,12 +14,14 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
 from rumormill import resolution
+from rumormill.days import as_date as _day
+from rumormill.days import iso as _iso
 from rumormill.errors import Errors, InputError
 from rumormill.store import queries, schema
 from rumormill.store.queries import ArticleRef, ClaimRow, StoryRow
@@ -37,20 +39,6 @@ PER_PAGE = 20
 MAX_PAGE = 500  # deeper pages are refused: narrow the search instead
 SNIPPET_WIDTH = 160
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # private-use characters around matched words
-
-
-def _day(value: Any) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def _iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
 
 
 # --- the dashboard ------------------------------------------------------------------------------
