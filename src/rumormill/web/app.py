@@ -129,6 +129,11 @@ Id = Annotated[int, PathParam(ge=1, le=MAX_ID, description="a stored id")]
 # --- helpers -------------------------------------------------------------------------------------
 
 
+def counted(count: int, word: str) -> str:
+    """'1 article', '2 articles', '0 outlets'."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def wants_json(request: Request) -> bool:
     """A `.json` path, or an Accept header that asks for JSON rather than HTML."""
     if request.url.path.endswith(".json"):
@@ -290,6 +295,7 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
         lstrip_blocks=True,
     )
     env.filters["http_url"] = http_url
+    env.filters["counted"] = counted
     env.filters["pct"] = lambda x: f"{100 * x:.0f}%"
     env.filters["score"] = lambda x: "" if x is None else f"{x:+.1f}"
     env.filters["num"] = lambda x, d=2: "–" if x is None else f"{x:.{d}f}"
