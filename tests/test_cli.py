@@ -248,3 +248,18 @@ def test_eval_claims_command(tmp_path: Path) -> None:
     result = runner.invoke(app, ["eval", "claims", "--emergent", str(path), "--embedder", "x"])
     assert result.exit_code != 0
     assert "E092" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "claim", str(2**64)],
+        ["show", "story", "0"],
+        ["resolve", str(2**64), "--outcome", "true", "--date", "2022-05-01", "--evidence", "x"],
+        ["suggestions", "--accept", str(2**64)],
+    ],
+)
+def test_ids_beyond_what_the_store_holds_are_usage_errors(args: list[str], tmp_path: Path) -> None:
+    result = runner.invoke(app, [*args, "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output

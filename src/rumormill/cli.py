@@ -330,13 +330,20 @@ class ShowKind(StrEnum):
     ARTICLE = "article"
 
 
+# Ids are stored as 64-bit integers: a larger number cannot name anything.
+MAX_ID = 2**63 - 1
+
+
 def _number(kind: ShowKind, ident: str) -> int:
     try:
-        return int(ident)
+        number = int(ident)
     except ValueError:
         raise typer.BadParameter(
             f"a {kind} id is a number, not {ident!r}", param_hint="'ID'"
         ) from None
+    if not 1 <= number <= MAX_ID:
+        raise typer.BadParameter(f"a {kind} id is from 1 to {MAX_ID}", param_hint="'ID'")
+    return number
 
 
 @app.command()
@@ -432,7 +439,9 @@ class GraphChoice(StrEnum):
 
 @app.command("provenance")
 def provenance_(
-    claim_id: Annotated[int, typer.Argument(metavar="CLAIM_ID", help="The claim number.")],
+    claim_id: Annotated[
+        int, typer.Argument(metavar="CLAIM_ID", min=1, max=MAX_ID, help="The claim number.")
+    ],
     out_: Annotated[Path, typer.Option("--out", help="The file to write.")],
     format_: Annotated[
         GraphChoice,
@@ -470,7 +479,9 @@ class OutcomeChoice(StrEnum):
 
 @app.command()
 def resolve(
-    claim_id: Annotated[int, typer.Argument(metavar="CLAIM_ID", help="The claim number.")],
+    claim_id: Annotated[
+        int, typer.Argument(metavar="CLAIM_ID", min=1, max=MAX_ID, help="The claim number.")
+    ],
     outcome: Annotated[
         OutcomeChoice | None,
         typer.Option(help="The outcome; 'unresolved' reopens the claim, keeping the history."),
@@ -524,7 +535,8 @@ def resolve(
 @app.command()
 def resolutions(
     claim: Annotated[
-        int | None, typer.Option(help="One claim: every change to its resolution.")
+        int | None,
+        typer.Option(min=1, max=MAX_ID, help="One claim: every change to its resolution."),
     ] = None,
     db: Annotated[str, typer.Option(help="The store.")] = DEFAULT_DB,
     as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
@@ -556,13 +568,18 @@ def resolutions(
 @app.command("suggestions")
 def suggestions_(
     accept: Annotated[
-        int | None, typer.Option(help="Record this suggestion's outcome as the resolution.")
+        int | None,
+        typer.Option(min=1, max=MAX_ID, help="Record this suggestion's outcome as the resolution."),
     ] = None,
-    reject: Annotated[int | None, typer.Option(help="Reject this suggestion.")] = None,
+    reject: Annotated[
+        int | None, typer.Option(min=1, max=MAX_ID, help="Reject this suggestion.")
+    ] = None,
     refresh: Annotated[
         bool, typer.Option("--refresh", help="Scan every claim again for new suggestions.")
     ] = False,
-    claim: Annotated[int | None, typer.Option(help="Only this claim's suggestions.")] = None,
+    claim: Annotated[
+        int | None, typer.Option(min=1, max=MAX_ID, help="Only this claim's suggestions.")
+    ] = None,
     show_all: Annotated[
         bool, typer.Option("--all", help="Accepted and rejected ones too.")
     ] = False,
