@@ -497,7 +497,7 @@ def test_provenance_command_writes_the_graph(cascade_db: Path, tmp_path: Path, f
     )
     assert result.exit_code == 0, result.output
     assert out.is_file()
-    assert "1 independent origins" in result.output
+    assert "1 independent origin," in result.output
 
 
 def test_provenance_command_refuses_a_bad_format_and_an_unknown_claim(

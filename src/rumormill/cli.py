@@ -461,9 +461,10 @@ def provenance_(
 
     found, path = run(work)
     out.print(
-        f"claim {claim_id}: {found.graph.number_of_nodes()} nodes, "
-        f"{found.graph.number_of_edges()} edges, {found.independent_origins} independent "
-        f"origins, {found.echoes} echoes -> {escape(str(path))}",
+        f"claim {claim_id}: {report.counted(found.graph.number_of_nodes(), 'node')}, "
+        f"{report.counted(found.graph.number_of_edges(), 'edge')}, "
+        f"{report.counted(found.independent_origins, 'independent origin')}, "
+        f"{found.echoes} echo{'' if found.echoes == 1 else 'es'} -> {escape(str(path))}",
         highlight=False,
     )
 

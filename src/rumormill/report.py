@@ -319,7 +319,7 @@ def timeline(
     spark.append(line, style="cyan")
     spark.append(f" {days[-1].day.isoformat()}")
     total = sum(d.mentions for d in days)
-    note = f"{total} {unit} on {_n(len(days), 'day')} over {_n(span + 1, 'day')}"
+    note = f"{total} {unit} on {counted(len(days), 'day')} over {counted(span + 1, 'day')}"
     if per > 1:
         note += f"; one mark is {per} days"
     table = Table(
@@ -339,7 +339,7 @@ def timeline(
     return Group(spark, table)
 
 
-def _n(count: int, word: str) -> str:
+def counted(count: int, word: str) -> str:
     """'1 claim', '2 claims', '3 copies'."""
     if count == 1:
         return f"1 {word}"
@@ -414,8 +414,9 @@ def claim_detail(detail: Any) -> Group:
             ("first seen", _where(first.published, first.outlet, first.article_id)),
             (
                 "size",
-                f"{_n(len(detail.mentions), 'attribution')}, {_n(detail.articles, 'article')}, "
-                f"{_n(detail.outlets, 'outlet')}, {_n(len(detail.copies), 'copy')}",
+                f"{counted(len(detail.mentions), 'attribution')}, "
+                f"{counted(detail.articles, 'article')}, "
+                f"{counted(detail.outlets, 'outlet')}, {counted(len(detail.copies), 'copy')}",
             ),
         ],
         f"Claim {detail.claim_id}",
@@ -633,8 +634,8 @@ def story_detail(detail: Any) -> Group:
             ("span", _span(start, end)),
             (
                 "size",
-                f"{_n(len(detail.articles), 'article')}, {_n(detail.outlets, 'outlet')}, "
-                f"{_n(detail.n_claims, 'claim')}, {_n(len(detail.copies), 'copy')}",
+                f"{counted(len(detail.articles), 'article')}, {counted(detail.outlets, 'outlet')}, "
+                f"{counted(detail.n_claims, 'claim')}, {counted(len(detail.copies), 'copy')}",
             ),
         ],
         f"Story {detail.story_id}",
@@ -694,8 +695,8 @@ def article_detail(detail: Any) -> Group:
     rows.append(
         (
             "size",
-            f"{_n(detail.words, 'word')}, {_n(len(detail.entities), 'entity')}, "
-            f"{_n(len(detail.attributions), 'attribution')}",
+            f"{counted(detail.words, 'word')}, {counted(len(detail.entities), 'entity')}, "
+            f"{counted(len(detail.attributions), 'attribution')}",
         )
     )
     story = detail.story
@@ -703,8 +704,8 @@ def article_detail(detail: Any) -> Group:
         rows.append(
             (
                 "story",
-                f"{story.story_id}: {_n(story.articles, 'article')}, "
-                f"{_n(story.outlets, 'outlet')}, "
+                f"{story.story_id}: {counted(story.articles, 'article')}, "
+                f"{counted(story.outlets, 'outlet')}, "
                 f"{_span(story.first, story.last)}",
             )
         )
@@ -771,8 +772,8 @@ def entity_detail(detail: Any) -> Group:
         ("id", f"{e.id} ({e.type})"),
         (
             "seen",
-            f"{_span(e.first_seen, e.last_seen)}: {_n(e.articles, 'article')}, "
-            f"{_n(e.mentions, 'mention')}",
+            f"{_span(e.first_seen, e.last_seen)}: {counted(e.articles, 'article')}, "
+            f"{counted(e.mentions, 'mention')}",
         ),
     ]
     others = [f"{name} ({n})" for name, n in e.names if name != e.name]
@@ -781,7 +782,7 @@ def entity_detail(detail: Any) -> Group:
     if detail.first is not None:
         f = detail.first
         rows.append(("first seen", _where(f.published, f.outlet, f.article_id)))
-    rows.append(("says", _n(detail.n_said, "claim")))
+    rows.append(("says", counted(detail.n_said, "claim")))
     parts: list[RenderableType] = [_panel(rows, e.name)]
     if e.roles:
         roles = Table(box=box.SIMPLE_HEAD, title="Roles", title_justify="left")
@@ -950,9 +951,9 @@ def provenance_tree(found: Any) -> Group:
             ("statement", shorten(found.statement, FLAGGED_WIDTH)),
             (
                 "origins",
-                f"{_n(found.independent_origins, 'independent origin')}, "
+                f"{counted(found.independent_origins, 'independent origin')}, "
                 f"{found.echoes} echo{'' if found.echoes == 1 else 'es'} "
-                f"of {_n(found.mentions, 'mention')}",
+                f"of {counted(found.mentions, 'mention')}",
             ),
             *(
                 [("denials", ", ".join(_denial(graph, t) for t in found.denials))]
@@ -970,7 +971,8 @@ def provenance_tree(found: Any) -> Group:
             via = graph.nodes[origin.via]
             if via.get("kind") == "outlet":
                 label.append(f", via {origin.via_label}", style="green")
-        label.append(f"  first {_day(origin.first)}, {_n(origin.mentions, 'mention')}", style="dim")
+        first = f"  first {_day(origin.first)}, {counted(origin.mentions, 'mention')}"
+        label.append(first, style="dim")
         tree = Tree(label, guide_style="dim")
         _grow(tree, root, graph)
         trees.append(tree)
