@@ -219,7 +219,8 @@ def demo(
         "Explore further: "
         f"[bold]rumormill rumors{where}[/bold], [bold]rumormill claims{where}[/bold], "
         f"[bold]rumormill stories{where}[/bold], then [bold]rumormill show claim ID{where} "
-        "--provenance[/bold] for where a claim came from."
+        "--provenance[/bold] for where a claim came from, or "
+        f"[bold]rumormill serve{where}[/bold] to browse it all."
     )
 
 
