@@ -3,9 +3,10 @@ headless, kept off the network) against `rumormill serve`'s app, run by uvicorn 
 
 - Every page on real data (40 bundled Wikinews articles and the hand-made cascade of
   `tests/data/cascade/`, ingested once for the module): its content, its main interactions
-  (filter and page the search, open a claim from the dashboard, follow a provenance edge,
-  resolve a claim with the token, a resolve refused without it), and the claim and search
-  pages with JavaScript off.  No page may overflow 1280 px or log a console error.
+  (filter and page the search, open a claim from the dashboard, follow a provenance edge in
+  the list and in the graph, the graph's hover highlight and echoes toggle, resolve a claim
+  with the token, a resolve refused without it), and the claim and search pages with
+  JavaScript off.  No page may overflow 1280 px or log a console error.
 - Hostile articles (script tags, event-handler attributes, `javascript:` URLs, broken markup)
   on every page that shows them: nothing runs, with the Content-Security-Policy and without it
   (so the escaping alone is tested).
@@ -33,7 +34,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, sync_playwright
 from spacy.language import Language
 
 from rumormill import resolution
@@ -262,6 +263,89 @@ def test_claim_page_and_a_provenance_edge(
     assert watch.errors == []
 
 
+MIDDLE = """el => {
+  const path = el.querySelector("path.line");
+  const at = path.getPointAtLength(path.getTotalLength() / 2);
+  const m = path.getScreenCTM();
+  const x = at.x * m.a + at.y * m.c + m.e, y = at.x * m.b + at.y * m.d + m.f;
+  const hit = document.elementFromPoint(x, y);
+  return [x, y, hit !== null && hit.closest("a.edge") === el];
+}"""
+
+
+@pytest.mark.model
+def test_the_provenance_graph(page: tuple[Page, Watch], site: str, ids: dict[str, Any]) -> None:
+    """The graph above the list: origins marked, echoes faded, the copy grouped with its
+    original, the denial apart; hovering a node lights its chain and dims the rest, the
+    toggle hides the echoes, and clicking an edge follows it to its target's page."""
+    p, watch = page
+    go(p, f"{site}/claims/{ids['claim']}")
+    graph = p.locator("#provenance svg.provenance")
+    expect(graph).to_be_visible()
+    assert graph.locator(".node.n-article").count() == 7
+    assert graph.locator(".origin-badge").count() == 2
+    assert graph.locator(".node.origin").count() == 1  # Soldatov, heard twice first-hand
+    echoes = graph.locator(".node.echo")
+    assert echoes.count() >= 4
+    (group,) = graph.locator(".copy-group[id]").all()
+    members = graph.locator(f'.node[data-group="{group.get_attribute("id")}"]')
+    assert members.count() == 2
+    assert "News Now" in str(members.nth(1).text_content())
+    (denial,) = graph.locator(".node.n-article.denial").all()
+    assert "Reuters" in str(denial.text_content())
+    # The list stays below the graph, as the text version.
+    assert p.locator("#provenance li.origin").count() == 2
+    # Hover the denial's source: its chain is lit, the rest dimmed.
+    peskov = graph.locator(".node.n-source.denial")
+    peskov.hover()
+    expect(graph).to_have_class(re.compile(r"\bfocusing\b"))
+    expect(peskov).to_have_class(re.compile(r"\blit\b"))
+    expect(denial).to_have_class(re.compile(r"\blit\b"))
+    origin = graph.locator(".node.origin")
+    expect(origin).not_to_have_class(re.compile(r"\blit\b"))
+    expect(origin).to_have_css("opacity", "0.16")
+    expect(peskov).to_have_css("opacity", "1")
+    shot(p, "claim-graph-hover")
+    p.mouse.move(2, 2)
+    expect(graph).not_to_have_class(re.compile(r"\bfocusing\b"))
+    # Focus from the keyboard lights a chain too: the origin's, every echo included.
+    origin.focus()
+    expect(graph).to_have_class(re.compile(r"\bfocusing\b"))
+    expect(echoes.first).to_have_class(re.compile(r"\blit\b"))
+    expect(denial).not_to_have_class(re.compile(r"\blit\b"))
+    origin.blur()
+    expect(graph).not_to_have_class(re.compile(r"\bfocusing\b"))
+    # The echoes toggle (added by the script) hides and shows them.
+    toggle = p.locator("#provenance button.echo-toggle")
+    assert toggle.inner_text() == "Hide echoes"
+    toggle.click()
+    for echo in echoes.all():
+        expect(echo).to_be_hidden()
+    expect(origin).to_be_visible()
+    expect(denial).to_be_visible()
+    assert toggle.inner_text() == "Show echoes"
+    assert toggle.get_attribute("aria-pressed") == "true"
+    shot(p, "claim-graph-no-echoes")
+    toggle.click()
+    for echo in echoes.all():
+        expect(echo).to_be_visible()
+    # Follow a provenance edge: City A.M. (the outlet) to its own first report.
+    (edge,) = graph.locator('a.edge.e-publishes[data-to^="article:"]').all()
+    target = str(edge.get_attribute("data-to")).split(":", 1)[1]
+    assert edge.get_attribute("href") == f"/articles/{target}"
+    graph.scroll_into_view_if_needed()
+    x, y, on_edge = edge.evaluate(MIDDLE)
+    assert on_edge, "the middle of the edge is not the edge's link"
+    p.mouse.click(x, y)
+    p.wait_for_url(f"{site}/articles/{target}")
+    assert "City A.M." in p.locator(".meta").inner_text()
+    # And a node: the origin's entity page.
+    p.go_back()
+    graph.locator(".node.origin").click()
+    p.wait_for_url(f"{site}/entities/{ids['entity']}")
+    assert watch.errors == []
+
+
 @pytest.mark.model
 def test_article_page(page: tuple[Page, Watch], site: str, ids: dict[str, Any]) -> None:
     p, watch = page
@@ -403,6 +487,11 @@ def test_claim_and_search_work_without_javascript(
         assert STATEMENT in p.locator("h1.statement").inner_text()
         assert p.locator("svg.timeline").is_visible()
         assert "2 independent origins" in p.locator("#provenance").inner_text()
+        # The graph is there, its nodes plain links; the toggle needs the script: none.
+        graph = p.locator("#provenance svg.provenance")
+        assert graph.is_visible()
+        assert graph.locator("a.node").count() >= 7
+        assert p.locator("#provenance button").count() == 0
         assert p.locator("#resolution form.write button").is_visible()
         shot(p, "claim-nojs")
         go(p, f"{site}/search")

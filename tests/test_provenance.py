@@ -39,6 +39,7 @@ from rumormill.provenance import (
     write_graph,
 )
 from rumormill.store import Links, Store, migrations, schema
+from tests.oldstore import at_migration
 
 pytestmark = pytest.mark.model
 
@@ -422,10 +423,8 @@ def test_a_store_at_migration_3_migrates_to_4(
 ) -> None:
     path = tmp_path / "old.db"
     (old,) = analysed([CITY_AM])
-    with monkeypatch.context() as patched:
-        patched.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:3])
-        with Store.open(path) as store:
-            store.add([old])
+    with at_migration(monkeypatch, 3), Store.open(path) as store:
+        store.add([old])
     db = sqlite3.connect(path)
     try:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}

@@ -26,6 +26,7 @@ from rumormill.model import Analysis, Article, Attribution, Certainty, Entity, S
 from rumormill.resolution import current, history, resolve, undo
 from rumormill.store import Links, Store, migrations, queries, records, schema
 from rumormill.trackrecord import Forecast, track_record
+from tests.oldstore import at_migration
 
 runner = CliRunner()
 DAY = date(2022, 5, 4)
@@ -364,10 +365,8 @@ def test_a_store_at_migration_4_migrates_to_5(
 ) -> None:
     path = tmp_path / "old.db"
     analyses = corpus()
-    with monkeypatch.context() as patched:
-        patched.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:4])
-        with Store.open(path) as old:
-            old.add(analyses, links=links(analyses))
+    with at_migration(monkeypatch, 4), Store.open(path) as old:
+        old.add(analyses, links=links(analyses))
     db = sqlite3.connect(path)
     try:
         tables = {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -376,7 +375,7 @@ def test_a_store_at_migration_4_migrates_to_5(
         db.close()
     with Store.open(path) as opened:
         with opened.reading() as conn:
-            assert max(migrations.applied(conn)) == 5
+            assert max(migrations.applied(conn)) == migrations.latest()
             inspector = sa.inspect(conn)
             for table in (schema.resolution_events, schema.suggestions):
                 columns = {c["name"] for c in inspector.get_columns(table.name)}

@@ -29,6 +29,7 @@ from rumormill.model import (
     Span,
 )
 from rumormill.store import Store, fts, migrations, records, schema
+from tests.oldstore import at_migration
 
 SEED_TEXT = (
     "Rumors about a coup to oust Putin are highly likely to be true, reports say. "
@@ -635,10 +636,8 @@ def test_a_store_at_migration_2_migrates_to_3_and_keeps_its_entities(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "old.db"
-    with monkeypatch.context() as patched:
-        patched.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:2])
-        with Store.open(path) as old:
-            old.add([seed_analysis()])
+    with at_migration(monkeypatch, 2), Store.open(path) as old:
+        old.add([seed_analysis()])
     db = sqlite3.connect(path)
     try:
         columns = {row[1] for row in db.execute("PRAGMA table_info(entities)")}

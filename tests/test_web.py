@@ -184,9 +184,57 @@ def test_search_filters_and_paging(client: TestClient, ids: dict[str, Any]) -> N
     assert client.get("/search.json", params={"label": "sure"}).json()["error"]["code"] == "E094"
     assert client.get("/search.json", params={"page": 0}).status_code == 422
     assert client.get("/search.json", params={"kind": "people", "q": "x"}).status_code == 400
+    assert client.get("/search.json", params={"q": "x", "sort": "best"}).status_code == 400
     empty = client.get("/search")
     assert empty.status_code == 200
     assert "Give words" in empty.text
+
+
+def test_search_is_newest_first_unless_asked_for_relevance(client: TestClient) -> None:
+    newest = client.get("/search.json", params={"q": "said"}).json()
+    days = [h["published"] for h in newest["hits"]]
+    assert days == sorted(days, reverse=True)
+    assert newest["query"]["sort"] == "newest"
+    assert newest["more"] is False
+    best = client.get("/search.json", params={"q": "Putin coup", "sort": "relevance"}).json()
+    assert best["query"]["sort"] == "relevance"
+    assert best["total"] == client.get("/search.json", params={"q": "Putin coup"}).json()["total"]
+    # The same hits, ranked by BM25: a title or a short text with both words comes first.
+    words = [h["snippet"].lower() for h in best["hits"][:3]]
+    assert all("putin" in w or "coup" in w for w in words)
+    html = client.get("/search", params={"q": "said", "sort": "relevance"}).text
+    assert '<option value="relevance" selected>' in html
+
+
+def test_both_plans_of_newest_first_find_the_same_page(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Few matches are looked up by key and sorted; many are read by date: same hits."""
+    from rumormill.web import queries as web_queries
+
+    asked = [
+        {"q": "said"},
+        {"q": "said", "page": 2},
+        {"q": "Putin", "since": "2019-01-01", "label": "asserted"},
+        {"q": "purged", "kind": "claims"},
+        {"q": "police", "entity": "police"},
+    ]
+    few = [client.get("/search.json", params=p).json() for p in asked]
+    monkeypatch.setattr(web_queries, "FEW_MATCHES", 0)
+    many = [client.get("/search.json", params=p).json() for p in asked]
+    assert many == few
+
+
+def test_search_counts_stop_at_the_cap(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rumormill.web import queries as web_queries
+
+    monkeypatch.setattr(web_queries, "COUNT_CAP", 5)
+    capped = client.get("/search.json", params={"q": "said", "since": "2000-01-01"}).json()
+    assert (capped["total"], capped["more"]) == (5, True)
+    assert (
+        "5+ articles found"
+        in client.get("/search", params={"q": "said", "since": "2000-01-01"}).text
+    )
 
 
 def test_unknown_ids_are_404_as_a_page_and_as_json(client: TestClient) -> None:

@@ -91,6 +91,42 @@ _QUERY_ERROR = re.compile(
 )
 
 
+def check_query(conn: Connection, table: str, query: str) -> None:
+    """QueryError when the FTS5 index `table` cannot parse `query` (it looks for one match
+    only: no ranking, no snippet)."""
+    if table not in FTS_TABLES:
+        raise ValueError(f"not a full-text table: {table}")
+    try:
+        conn.execute(
+            sa.text(f"SELECT rowid FROM {table} WHERE {table} MATCH :query LIMIT 1"),
+            {"query": query},
+        ).first()
+    except sa.exc.OperationalError as e:
+        if _QUERY_ERROR.search(str(e.orig)):
+            raise QueryError(str(e.orig)) from e
+        raise
+
+
+def snippets(
+    conn: Connection, table: str, query: str, rowids: list[int], *, highlight: tuple[str, str]
+) -> dict[int, str]:
+    """The snippets of these rows of the FTS5 index `table` for `query` (only these: a
+    snippet costs a read of the row's text)."""
+    if table not in FTS_TABLES:
+        raise ValueError(f"not a full-text table: {table}")
+    if not rowids:
+        return {}
+    marks = ", ".join(str(int(r)) for r in rowids)
+    rows = conn.execute(
+        sa.text(
+            f"SELECT rowid, snippet({table}, -1, :open, :close, '…', 24) FROM {table} "
+            f"WHERE {table} MATCH :query AND rowid IN ({marks})"
+        ),
+        {"query": query, "open": highlight[0], "close": highlight[1]},
+    )
+    return {int(r[0]): str(r[1] or "") for r in rows}
+
+
 def search_sqlite(
     conn: Connection, query: str, *, limit: int, highlight: tuple[str, str]
 ) -> list[SearchHit]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -318,12 +318,109 @@ def _m005_resolutions(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m006_stats(conn: Connection) -> None:
+    """Statistics per claim, story and cited person, and the store's generation
+    (`stats.py`), backfilled from what is stored (frozen: do not edit; the backfill is
+    written out here, not taken from `stats.py`, which may change after)."""
+    md = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    claim_stats = sa.Table(
+        "claim_stats",
+        md,
+        sa.Column("claim_id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("attributions", sa.Integer, nullable=False),
+        sa.Column("articles", sa.Integer, nullable=False),
+        sa.Column("outlets", sa.Integer, nullable=False),
+        sa.Column("unnamed", sa.Integer, nullable=False),
+        sa.Column("hedged", sa.Integer, nullable=False),
+        sa.Column("weak", sa.Integer, nullable=False),
+        sa.Column("first", sa.Date, nullable=True),
+        sa.Column("last", sa.Date, nullable=True),
+        sa.Column("growth", sa.Float, nullable=False),
+        sa.Index(None, "articles", "outlets", "attributions"),
+        sa.Index(None, "growth", "articles"),
+    )
+    story_stats = sa.Table(
+        "story_stats",
+        md,
+        sa.Column("story_id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("articles", sa.Integer, nullable=False),
+        sa.Column("outlets", sa.Integer, nullable=False),
+        sa.Column("first", sa.Date, nullable=True),
+        sa.Column("last", sa.Date, nullable=True),
+        sa.Index(None, "articles", "outlets"),
+        sa.Index(None, "last", "articles"),
+    )
+    person_stats = sa.Table(
+        "person_stats",
+        md,
+        sa.Column("name", sa.String, primary_key=True),
+        sa.Column("attributions", sa.Integer, nullable=False),
+        sa.Column("articles", sa.Integer, nullable=False),
+        sa.Column("outlets", sa.Integer, nullable=False),
+        sa.Index(None, "articles", "attributions"),
+    )
+    generation = sa.Table(
+        "store_generation",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("n", sa.Integer, nullable=False),
+    )
+    md.create_all(conn)
+    conn.execute(generation.insert().values(id=1, n=0))
+    # Newest-first search over claims reads attributions by date.
+    conn.exec_driver_sql("CREATE INDEX ix_attributions_published ON attributions (published)")
+
+    def day(value: object) -> date | None:
+        return None if value is None else date.fromisoformat(str(value)[:10])
+
+    weak_unnamed = "(t.source_type = 'UNNAMED' OR t.kind = 'unattributed')"
+    weak_hedged = "t.certainty_label IN ('possible', 'probable', 'doubted')"
+    rows = []
+    for r in conn.exec_driver_sql(
+        "SELECT t.claim_id, count(*), count(DISTINCT t.article_id), count(DISTINCT a.outlet_id),"
+        f" sum(CASE WHEN {weak_unnamed} THEN 1 ELSE 0 END),"
+        f" sum(CASE WHEN {weak_hedged} THEN 1 ELSE 0 END),"
+        f" sum(CASE WHEN {weak_unnamed} OR {weak_hedged} THEN 1 ELSE 0 END),"
+        " min(t.published), max(t.published)"
+        " FROM attributions t JOIN articles a ON a.id = t.article_id"
+        " WHERE t.claim_id IS NOT NULL GROUP BY t.claim_id"
+    ):
+        first, last = day(r[7]), day(r[8])
+        span = (last - first).days if first is not None and last is not None else 0
+        rows.append(
+            dict(zip(("claim_id", "attributions", "articles", "outlets"), r[:4], strict=True))
+            | {"unnamed": r[4], "hedged": r[5], "weak": r[6], "first": first, "last": last}
+            | {"growth": r[2] / (span + 1)}
+        )
+    stories = [
+        {"story_id": r[0], "articles": r[1], "outlets": r[2], "first": day(r[3]), "last": day(r[4])}
+        for r in conn.exec_driver_sql(
+            "SELECT story_id, count(*), count(DISTINCT outlet_id), min(published), max(published)"
+            " FROM articles WHERE story_id IS NOT NULL GROUP BY story_id"
+        )
+    ]
+    people = [
+        {"name": r[0], "attributions": r[1], "articles": r[2], "outlets": r[3]}
+        for r in conn.exec_driver_sql(
+            "SELECT t.source_name, count(*), count(DISTINCT t.article_id),"
+            " count(DISTINCT a.outlet_id)"
+            " FROM attributions t JOIN articles a ON a.id = t.article_id"
+            " WHERE t.source_type = 'PERSON' AND t.source_name IS NOT NULL"
+            " GROUP BY t.source_name"
+        )
+    ]
+    for table, found in ((claim_stats, rows), (story_stats, stories), (person_stats, people)):
+        for start in range(0, len(found), 500):
+            conn.execute(table.insert(), found[start : start + 500])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m001_initial),
     Migration(2, "link state", _m002_link_state),
     Migration(3, "corpus entities", _m003_corpus_entities),
     Migration(4, "article links", _m004_article_links),
     Migration(5, "resolutions", _m005_resolutions),
+    Migration(6, "statistics", _m006_stats),
 )
 
 # Tables of ours that, found without a `migrations` table, mean someone else's database.

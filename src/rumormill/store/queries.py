@@ -87,6 +87,9 @@ _E = schema.entities
 _M = schema.mentions
 _D = schema.entity_descriptors
 _CE = schema.corpus_entities
+_CS = schema.claim_stats
+_SS = schema.story_stats
+_PS = schema.person_stats
 
 CERTAINTY_LABELS = ("asserted", "probable", "possible", "doubted", "denied")
 HEDGED_LABELS = ("possible", "probable", "doubted")
@@ -134,7 +137,21 @@ def stories(
     about: str | None = None,
     limit: int = 10,
 ) -> list[StoryRow]:
-    """The largest stories (most articles), optionally in a date range or about an entity."""
+    """The largest stories (most articles), optionally in a date range or about an entity
+    (then counting the articles in that range, or naming it)."""
+    if since is None and until is None and not about:
+        ranked = (
+            sa.select(_SS)
+            .order_by(_SS.c.articles.desc(), _SS.c.outlets.desc(), _SS.c.story_id)
+            .limit(limit)
+        )
+        with store.reading() as conn:
+            return [
+                StoryRow(
+                    r.story_id, r.articles, r.outlets, r.first, r.last, _title(conn, r.story_id)
+                )
+                for r in conn.execute(ranked)
+            ]
     query = sa.select(
         _A.c.story_id,
         sa.func.count().label("articles"),
@@ -167,24 +184,13 @@ def cited_people(store: Store, *, limit: int = 10) -> list[PersonRow]:
     """The people most often quoted or cited, by resolved name.  A name that is only a title
     ("President", "the Minister": the extractor's source when it found no name) is no
     person to list."""
-    query = (
-        sa.select(
-            _T.c.source_name,
-            sa.func.count().label("attributions"),
-            sa.func.count(sa.distinct(_T.c.article_id)).label("articles"),
-            sa.func.count(sa.distinct(_A.c.outlet_id)).label("outlets"),
-        )
-        .join(_A, _A.c.id == _T.c.article_id)
-        .where(_T.c.source_type == "PERSON", _T.c.source_name.is_not(None))
-        .group_by(_T.c.source_name)
-        .order_by(sa.desc("articles"), sa.desc("attributions"), _T.c.source_name)
-    )
+    query = sa.select(_PS).order_by(_PS.c.articles.desc(), _PS.c.attributions.desc(), _PS.c.name)
     found: list[PersonRow] = []
     with store.reading() as conn:
         for r in conn.execute(query):
-            if _only_titles(r.source_name):
+            if _only_titles(r.name):
                 continue
-            found.append(PersonRow(r.source_name, r.attributions, r.articles, r.outlets))
+            found.append(PersonRow(r.name, r.attributions, r.articles, r.outlets))
             if len(found) == limit:
                 break
     return found
@@ -451,9 +457,9 @@ def _undated_last(column: sa.ColumnElement[Any]) -> sa.Case[int]:
 
 
 def _unresolved() -> sa.ColumnElement[bool]:
-    """The claims not resolved: no current resolution, or a current `unresolved` one (one
-    resolved true, false or partly is left out; `resolution.py`)."""
-    return _T.c.claim_id.not_in(resolution.resolved_claims())
+    """The claims (of `claim_stats`) not resolved: no current resolution, or a current
+    `unresolved` one (one resolved true, false or partly is left out; `resolution.py`)."""
+    return _CS.c.claim_id.not_in(resolution.resolved_claims())
 
 
 def _name_matches(column: sa.ColumnElement[Any], wanted: str) -> sa.ColumnElement[bool]:
@@ -478,8 +484,8 @@ def check_labels(labels: Iterable[str]) -> tuple[str, ...]:
 
 
 def _having_one(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
-    """Claims with at least one attribution meeting `condition`."""
-    return _T.c.claim_id.in_(sa.select(_T.c.claim_id).where(_T.c.claim_id.is_not(None), condition))
+    """Claims (of `claim_stats`) with at least one attribution meeting `condition`."""
+    return _CS.c.claim_id.in_(sa.select(_T.c.claim_id).where(_T.c.claim_id.is_not(None), condition))
 
 
 def _filters(
@@ -491,7 +497,7 @@ def _filters(
     since: date | None = None,
     until: date | None = None,
 ) -> list[sa.ColumnElement[bool]]:
-    """Conditions on `attributions.claim_id` keeping the claims asked for."""
+    """Conditions on `claim_stats.claim_id` keeping the claims asked for."""
     kept: list[sa.ColumnElement[bool]] = []
     if about is not None and about.strip():
         named = sa.select(_E.c.article_id).where(_name_matches(_E.c.name, about))
@@ -519,22 +525,19 @@ def _filters(
 
 
 def _claim_stats() -> sa.Select[Any]:
-    """Per claim: attributions, articles, outlets, unnamed / hedged / either, first and last."""
-    return (
-        sa.select(
-            _T.c.claim_id,
-            sa.func.count().label("attributions"),
-            sa.func.count(sa.distinct(_T.c.article_id)).label("articles"),
-            sa.func.count(sa.distinct(_A.c.outlet_id)).label("outlets"),
-            sa.func.sum(_flag(_unnamed())).label("unnamed"),
-            sa.func.sum(_flag(_hedged())).label("hedged"),
-            sa.func.sum(_flag(sa.or_(_unnamed(), _hedged()))).label("weak"),
-            sa.func.min(_T.c.published).label("first"),
-            sa.func.max(_T.c.published).label("last"),
-        )
-        .select_from(_T.join(_A, _A.c.id == _T.c.article_id))
-        .where(_T.c.claim_id.is_not(None))
-        .group_by(_T.c.claim_id)
+    """Per claim (`claim_stats`, kept by `stats.py`): attributions, articles, outlets,
+    unnamed / hedged / either, first and last, growth."""
+    return sa.select(
+        _CS.c.claim_id,
+        _CS.c.attributions,
+        _CS.c.articles,
+        _CS.c.outlets,
+        _CS.c.unnamed,
+        _CS.c.hedged,
+        _CS.c.weak,
+        _CS.c.first,
+        _CS.c.last,
+        _CS.c.growth,
     )
 
 
@@ -621,11 +624,21 @@ def claims(
         return _claim_rows(conn, query, limit)
 
 
+def claims_where(*conditions: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    """The claims meeting `conditions` (on `claim_stats`), for `claim_rows`."""
+    return _claim_stats().where(*conditions)
+
+
+def claim_rows(conn: sa.Connection, query: sa.Select[Any], limit: int) -> list[ClaimRow]:
+    """The top `limit` claims of `query` (`claims_where`), largest first, in full rows."""
+    return _claim_rows(conn, query, limit)
+
+
 def _claim_rows(conn: sa.Connection, query: sa.Select[Any], limit: int) -> list[ClaimRow]:
     """The top `limit` rows of a `_claim_stats` query, largest first, with their statements,
     certainty mixes and sources."""
     query = query.order_by(
-        sa.desc("articles"), sa.desc("outlets"), sa.desc("attributions"), _T.c.claim_id
+        _CS.c.articles.desc(), _CS.c.outlets.desc(), _CS.c.attributions.desc(), _CS.c.claim_id
     ).limit(limit)
     rows = list(conn.execute(query))
     ids = [int(r.claim_id) for r in rows]
@@ -650,7 +663,7 @@ def _claim_rows(conn: sa.Connection, query: sa.Select[Any], limit: int) -> list[
                 labels=mixes.get(claim_id, {}),
                 unnamed=int(r.unnamed) / int(r.attributions),
                 hedged=int(r.hedged) / int(r.attributions),
-                growth=_growth(int(r.articles), r.first, r.last),
+                growth=float(r.growth),
             )
         )
     return found
@@ -667,13 +680,15 @@ def rumors(
     """Unresolved claims carried mostly by hedged or unnamed sourcing, fastest-growing first
     (then most articles); `about`, `since`, `until` as for `claims`.  See the module
     docstring."""
-    weak = sa.func.sum(_flag(sa.or_(_unnamed(), _hedged())))
-    share = weak * 1.0 / sa.func.count()
-    by_claim = _claim_stats().where(_unresolved())
+    by_claim = _claim_stats().where(
+        _unresolved(),
+        _CS.c.weak * 1.0 / _CS.c.attributions >= RUMOR_SHARE,
+        _CS.c.articles >= MIN_ARTICLES,
+    )
     for condition in _filters(about=about, since=since, until=until):
         by_claim = by_claim.where(condition)
-    by_claim = by_claim.having(
-        share >= RUMOR_SHARE, sa.func.count(sa.distinct(_T.c.article_id)) >= MIN_ARTICLES
+    by_claim = by_claim.order_by(_CS.c.growth.desc(), _CS.c.articles.desc(), _CS.c.claim_id).limit(
+        limit
     )
     with store.reading() as conn:
         found = [
@@ -685,21 +700,31 @@ def rumors(
                 hedged_or_unnamed=int(r.weak) / int(r.attributions),
                 first=r.first,
                 last=r.last,
-                growth=_growth(int(r.articles), r.first, r.last),
+                growth=float(r.growth),
                 claim_id=int(r.claim_id),
                 outlets=int(r.outlets),
             )
             for r in conn.execute(by_claim)
         ]
-        if about is None and since is None and until is None:
+        if about is None and since is None and until is None and not _any_claim(conn):
             found.extend(_story_rumors(conn))
-        found.sort(key=lambda f: (-f.growth, -f.articles, f.key))
+        found.sort(key=lambda f: (-f.growth, -f.articles, f.claim_id is None, _key_number(f.key)))
         top = found[:limit]
         earliest = _earliest(conn, [r.claim_id for r in top if r.claim_id is not None])
         return [
             _with_example(conn, r, earliest.get(r.claim_id, ("", ""))[1] if r.claim_id else None)
             for r in top
         ]
+
+
+def _key_number(key: str) -> int:
+    return int(key.partition(" ")[2])
+
+
+def _any_claim(conn: sa.Connection) -> bool:
+    """Whether linking gave any attribution a claim (a store linked before claims has none:
+    its stories stand for its claims)."""
+    return conn.execute(sa.select(_CS.c.claim_id).limit(1)).first() is not None
 
 
 def _with_example(conn: sa.Connection, row: RumorRow, example: str | None) -> RumorRow:
@@ -1050,10 +1075,13 @@ def _refs(
     ]
 
 
-def _claims_in(articles: sa.Select[Any]) -> sa.ColumnElement[bool]:
-    """The claims with an attribution in one of `articles` (a select of article ids)."""
+def _claims_in(
+    articles: sa.Select[Any], claim_id: sa.ColumnElement[Any] = _CS.c.claim_id
+) -> sa.ColumnElement[bool]:
+    """The claims (`claim_id`: of `claim_stats`, else the column given) with an attribution
+    in one of `articles` (a select of article ids)."""
     inner = _T.alias("inner_attributions")
-    return _T.c.claim_id.in_(
+    return claim_id.in_(
         sa.select(inner.c.claim_id).where(
             inner.c.claim_id.is_not(None), inner.c.article_id.in_(articles)
         )
@@ -1120,10 +1148,11 @@ def story(store: Store, story_id: int) -> StoryDetail:
         if not articles:
             raise InputError(Errors.E112, story_id=story_id)
         days, weeks = _timeline(conn, _story_days(story_id))
-        claims_in = _claims_in(in_story)
-        top = _claim_rows(conn, _claim_stats().where(claims_in), STORY_CLAIMS)
+        top = _claim_rows(conn, _claim_stats().where(_claims_in(in_story)), STORY_CLAIMS)
         n_claims = conn.execute(
-            sa.select(sa.func.count(sa.distinct(_T.c.claim_id))).where(claims_in)
+            sa.select(sa.func.count(sa.distinct(_T.c.claim_id))).where(
+                _claims_in(in_story, _T.c.claim_id)
+            )
         ).scalar_one()
         sources = _source_rows(conn, _A.c.story_id == story_id, PEOPLE)
         entities = _entity_counts(conn, in_story, PEOPLE)

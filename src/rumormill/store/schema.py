@@ -144,7 +144,8 @@ attributions = sa.Table(
     sa.Column("certainty_score", sa.Float, nullable=False),
     sa.Column("certainty_label", sa.String(16), nullable=False, index=True),
     sa.Column("certainty_cues", sa.JSON, nullable=False),
-    sa.Column("published", sa.Date, nullable=True),  # the article's, for timelines
+    # The article's, for timelines and newest-first search (indexed: migration 6).
+    sa.Column("published", sa.Date, nullable=True, index=True),
     sa.Column("claim_id", sa.Integer, nullable=True, index=True),  # filled by linking
     sa.UniqueConstraint("article_id", "attribution_id"),
 )
@@ -318,4 +319,56 @@ link_state = sa.Table(
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("data", sa.LargeBinary, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Statistics kept per claim, story and cited person (migration 6): what the dashboard and the
+# lists rank by, so that a page reads the top rows of an index instead of aggregating every
+# attribution.  Derived data, refreshed by `stats.py` in the transaction of each batch that
+# changes them (and rebuilt by the migration from what was stored before).
+claim_stats = sa.Table(
+    "claim_stats",
+    metadata,
+    sa.Column("claim_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("attributions", sa.Integer, nullable=False),
+    sa.Column("articles", sa.Integer, nullable=False),
+    sa.Column("outlets", sa.Integer, nullable=False),
+    sa.Column("unnamed", sa.Integer, nullable=False),  # an UNNAMED source, or unattributed
+    sa.Column("hedged", sa.Integer, nullable=False),  # labelled possible, probable or doubted
+    sa.Column("weak", sa.Integer, nullable=False),  # either
+    sa.Column("first", sa.Date, nullable=True),
+    sa.Column("last", sa.Date, nullable=True),
+    sa.Column("growth", sa.Float, nullable=False),  # articles per day, first to last
+    sa.Index(None, "articles", "outlets", "attributions"),
+    sa.Index(None, "growth", "articles"),
+)
+
+story_stats = sa.Table(
+    "story_stats",
+    metadata,
+    sa.Column("story_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("articles", sa.Integer, nullable=False),
+    sa.Column("outlets", sa.Integer, nullable=False),
+    sa.Column("first", sa.Date, nullable=True),
+    sa.Column("last", sa.Date, nullable=True),
+    sa.Index(None, "articles", "outlets"),
+    sa.Index(None, "last", "articles"),
+)
+
+person_stats = sa.Table(
+    "person_stats",
+    metadata,
+    sa.Column("name", sa.String, primary_key=True),
+    sa.Column("attributions", sa.Integer, nullable=False),
+    sa.Column("articles", sa.Integer, nullable=False),
+    sa.Column("outlets", sa.Integer, nullable=False),
+    sa.Index(None, "articles", "attributions"),
+)
+
+# One row: a number every write transaction of `Store.writing` raises, so that a reader (the
+# web app's dashboard) can tell in one indexed read whether anything changed (migration 6).
+store_generation = sa.Table(
+    "store_generation",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("n", sa.Integer, nullable=False),
 )

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from rumormill.errors import Errors, RumormillError, StoreError
 from rumormill.model import Analysis, Link
 from rumormill.store import engine as engines
-from rumormill.store import fts, migrations, outlets, records, schema
+from rumormill.store import fts, migrations, outlets, records, schema, stats
 from rumormill.store.fts import SearchHit
 from rumormill.store.outlets import Outlet
 from rumormill.store.records import (
@@ -158,6 +158,8 @@ class Store:
             try:
                 with engines.writing(self._engine) as conn:
                     yield conn
+                    if not conn.info.pop(_UNCHANGED, False):
+                        stats.bump(conn)
             except sa.exc.SQLAlchemyError as e:
                 raise StoreError(Errors.E064, path=self.label, reason=_reason(e)) from e
 
@@ -220,9 +222,17 @@ class Store:
             outcomes = [batch.add(analysis) for analysis in analyses]
             for name, content_hash in sources:
                 _record_source(conn, name, content_hash, when)
+            stored = [o.article_id for o in outcomes if o.outcome in ("added", "revision")]
+            claims: set[int] = set()
+            stories: set[int] = set()
             if links is not None:
                 skipped = {o.article_id for o in outcomes if o.outcome in ("duplicate", "rejected")}
-                _write_links(conn, links, skipped, when)
+                claims, stories = _write_links(conn, links, skipped, when)
+            stats.refresh(
+                conn, claims=claims, stories=stories, people=stats.people_of(conn, stored)
+            )
+            if not stored and not sources:  # all duplicates (or rejected): nothing changed
+                conn.info[_UNCHANGED] = True
         count = {kind: 0 for kind in ("added", "revision", "duplicate", "rejected")}
         for outcome in outcomes:
             count[outcome.outcome] += 1
@@ -570,7 +580,9 @@ class Store:
             if keep == gone:
                 raise StoreError(Errors.E068, outlet=str(b))
             conn.execute(sa.update(_AL).where(_AL.c.outlet_id == gone).values(outlet_id=keep))
+            moved = conn.execute(sa.select(_A.c.id).where(_A.c.outlet_id == gone)).scalars().all()
             conn.execute(sa.update(_A).where(_A.c.outlet_id == gone).values(outlet_id=keep))
+            stats.refresh_articles(conn, moved)  # the outlet counts of what they are in change
             found = conn.execute(sa.select(_O.c.id, _O.c.domain).where(_O.c.id.in_([keep, gone])))
             domains: dict[int, str | None] = {outlet_id: domain for outlet_id, domain in found}
             conn.execute(sa.delete(_O).where(_O.c.id == gone))
@@ -629,6 +641,10 @@ _INSERT_ARTICLE = sa.insert(_A)
 _CHUNK = 500  # ids per IN (...) query, well under every database's parameter limit
 
 
+# Set in `Connection.info` by a write that changed nothing: the generation stays.
+_UNCHANGED = "rumormill_unchanged"
+
+
 class _Batch:
     """The state of one `Store.add`: what is stored already, what this batch stored, and the
     outlets it resolved (valid inside this transaction only)."""
@@ -669,10 +685,22 @@ class _Batch:
         return AddOutcome(article_id, "added")
 
 
-def _write_links(conn: Connection, links: Links, skipped: set[str], when: datetime) -> None:
+def _write_links(
+    conn: Connection, links: Links, skipped: set[str], when: datetime
+) -> tuple[set[int], set[int]]:
     """Copy, story and claim ids (of this batch's stored articles, and of stored articles
     re-pointed to an earlier original); the linkers' state (upserted).  `skipped`: this
-    batch's articles that were not stored (duplicates, rejections): left alone."""
+    batch's articles that were not stored (duplicates, rejections): left alone.  The claims
+    and the stories whose members changed (what they were before, and what they are now),
+    for `stats.refresh`."""
+    claimed = {a for a, _ in links.claim if a not in skipped}
+    storied = {a for a in links.story if a not in skipped}
+    claims = stats.claims_of(conn, claimed) | {
+        c for (a, _), c in links.claim.items() if a not in skipped
+    }
+    stories = stats.stories_of(conn, storied) | {
+        s for a, s in links.story.items() if a not in skipped
+    }
     for article_id in sorted(set(links.copy_of) | set(links.story)):
         if article_id in skipped:
             continue
@@ -700,6 +728,7 @@ def _write_links(conn: Connection, links: Links, skipped: set[str], when: dateti
         )
         if updated.rowcount == 0:
             conn.execute(table.insert().values(name=name, data=data, updated_at=when))
+    return claims, stories
 
 
 _DELETE_RESOLVER_KEY = _RK.delete().where(
@@ -1087,6 +1116,10 @@ def _move_alias(conn: Connection, kind: str, key: str, raw: str, target: int) ->
             moved.append(row.pk)
     if moved:
         conn.execute(sa.update(_A).where(_A.c.pk.in_(moved)).values(outlet_id=target))
+        # The outlet counts of what they are in change.
+        stats.refresh_articles(
+            conn, conn.execute(sa.select(_A.c.id).where(_A.c.pk.in_(moved))).scalars().all()
+        )
     # An outlet left with no alias and no article is gone.
     left = conn.execute(sa.select(_AL.c.id).where(_AL.c.outlet_id == previous).limit(1)).first()
     used = conn.execute(sa.select(_A.c.pk).where(_A.c.outlet_id == previous).limit(1)).first()

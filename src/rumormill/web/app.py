@@ -48,8 +48,9 @@ from rumormill.provenance import Provenance, provenance
 from rumormill.store import queries, schema
 from rumormill.store.store import Store
 from rumormill.trackrecord import OUTCOMES
-from rumormill.web import charts, security
+from rumormill.web import charts, graphview, security
 from rumormill.web import queries as web_queries
+from rumormill.web.cache import GenerationCache
 from rumormill.web.highlight import Highlight, highlight
 
 HERE = Path(__file__).parent
@@ -121,6 +122,7 @@ EntityQ = Annotated[str | None, Query(description="an entity named in the articl
 LabelQ = Annotated[str | None, Query(description="a certainty label")]
 ResolvedQ = Annotated[str | None, Query(description="yes, no or any")]
 Page = Annotated[int, Query(ge=1, le=web_queries.MAX_PAGE)]
+SortQ = Annotated[str, Query(description="newest (published date, newest first) or relevance")]
 # A stored id: positive, and within SQL's 64-bit INTEGER (a larger one would not bind: a 500).
 MAX_ID = 2**63 - 1
 Id = Annotated[int, PathParam(ge=1, le=MAX_ID, description="a stored id")]
@@ -380,6 +382,9 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
     # --- the dashboard -----------------------------------------------------------------------
 
     def dashboard_data() -> dict[str, Any]:
+        return dashboard_cache.get()
+
+    def compute_dashboard() -> dict[str, Any]:
         rumors = queries.rumors(store, limit=10)
         days = web_queries.claim_days(store, [r.claim_id for r in rumors if r.claim_id])
         outlets = sorted(store.outlets(), key=lambda o: (-o.articles, o.name))[:10]
@@ -422,6 +427,9 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
             "awaiting": [c.to_dict() for c in web_queries.awaiting(store, limit=10)],
             "suggestions": [s.to_dict() for s in suggestions.pending(store)[:20]],
         }
+
+    dashboard_cache = GenerationCache(store, compute_dashboard)
+    app.state.dashboard = dashboard_cache
 
     @app.get("/index.json", tags=["pages"], responses=ERRORS)
     def dashboard_json() -> dict[str, Any]:
@@ -470,6 +478,7 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
             "c": detail,
             "prov": found,
             "groups": provenance_groups(found, detail.copies),
+            "graph": graphview.provenance_svg(found, detail.copies),
             "denials": [
                 [str(found.graph.nodes[n].get("label", n)) for n in t.path] for t in found.denials
             ],
@@ -581,7 +590,7 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
 
     def search_query(
         q: str, kind: str, since: str | None, until: str | None, outlet: str | None,
-        entity: str | None, label: str | None, resolved: str | None, page: int,
+        entity: str | None, label: str | None, resolved: str | None, page: int, sort: str,
     ) -> web_queries.SearchQuery:  # fmt: skip
         return web_queries.SearchQuery(
             q=q,
@@ -593,6 +602,7 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
             label=label.strip().lower() if label and label.strip() else None,
             resolved=_bool_param("resolved", resolved),
             page=page,
+            sort=sort.strip().lower() or "newest",
         )
 
     @app.get("/search.json", tags=["pages"], responses=ERRORS)
@@ -606,11 +616,13 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
         label: LabelQ = None,
         resolved: ResolvedQ = None,
         page: Page = 1,
+        sort: SortQ = "newest",
     ) -> dict[str, Any]:
         """Full-text search over articles (or, with kind=claims, attribution contents),
         filtered by date range, outlet, entity, certainty label and resolution; 20 hits a
-        page, best first (newest first without words)."""
-        query = search_query(q, kind, since, until, outlet, entity, label, resolved, page)
+        page, newest first (sort=relevance: best match first).  `total` counts the hits up
+        to 10,000 (`more`: there are more)."""
+        query = search_query(q, kind, since, until, outlet, entity, label, resolved, page, sort)
         return web_queries.search(store, query).to_dict()
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
@@ -625,8 +637,9 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
         label: LabelQ = None,
         resolved: ResolvedQ = None,
         page: Page = 1,
+        sort: SortQ = "newest",
     ) -> Response:
-        query = search_query(q, kind, since, until, outlet, entity, label, resolved, page)
+        query = search_query(q, kind, since, until, outlet, entity, label, resolved, page, sort)
         asked = bool(query.q.strip()) or any(
             v is not None for v in (query.since, query.until, query.outlet, query.entity)
         )
@@ -641,6 +654,7 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
             "entity": entity or "",
             "label": label or "",
             "resolved": resolved or "",
+            "sort": "" if query.sort == "newest" else query.sort,
         }
 
         def link(**changes: Any) -> str:
@@ -659,7 +673,7 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
             "snippets": snippets,
             "params": params,
             "link": link,
-            "outlets": sorted(store.outlets(), key=lambda o: o.name.casefold()),
+            "outlets": web_queries.outlet_names(store),
         }
         return render(
             request, "search.html", context, lambda: None if found is None else found.to_dict()

@@ -22,8 +22,8 @@ import sqlalchemy as sa
 from rumormill import resolution
 from rumormill.days import as_date as _day
 from rumormill.days import iso as _iso
-from rumormill.errors import Errors, InputError
-from rumormill.store import queries, schema
+from rumormill.errors import Errors, InputError, StoreError
+from rumormill.store import fts, queries, schema
 from rumormill.store.queries import ArticleRef, ClaimRow, StoryRow
 from rumormill.store.store import Store
 from rumormill.trackrecord import TrackRecord, label_of_score
@@ -32,6 +32,7 @@ _A = schema.articles
 _T = schema.attributions
 _O = schema.outlets
 _E = schema.entities
+_SS = schema.story_stats
 
 OUTLET_ARTICLES = 50  # the newest articles of an outlet shown
 OUTLET_ROWS = 20  # its claims, whom it cites, whom it copies
@@ -90,27 +91,24 @@ def _titles(conn: sa.Connection, story_ids: Sequence[int]) -> dict[int, str]:
 
 
 def newest_stories(store: Store, *, limit: int = 10) -> list[StoryRow]:
-    """The stories with the most recent articles, newest first."""
-    query = (
-        sa.select(
-            _A.c.story_id,
-            sa.func.count().label("articles"),
-            sa.func.count(sa.distinct(_A.c.outlet_id)).label("outlets"),
-            sa.func.min(_A.c.published).label("first"),
-            sa.func.max(_A.c.published).label("last"),
-        )
-        .where(_A.c.story_id.is_not(None))
-        .group_by(_A.c.story_id)
-        .order_by(
-            sa.case((sa.func.max(_A.c.published).is_(None), 1), else_=0),
-            sa.desc("last"),
-            sa.desc("articles"),
-            _A.c.story_id,
-        )
+    """The stories with the most recent articles, newest first (then most articles); undated
+    stories last.  From `story_stats`, newest first by its index."""
+    dated = (
+        sa.select(_SS)
+        .where(_SS.c.last.is_not(None))
+        .order_by(_SS.c.last.desc(), _SS.c.articles.desc(), _SS.c.story_id)
+        .limit(limit)
+    )
+    undated = (
+        sa.select(_SS)
+        .where(_SS.c.last.is_(None))
+        .order_by(_SS.c.articles.desc(), _SS.c.story_id)
         .limit(limit)
     )
     with store.reading() as conn:
-        rows = list(conn.execute(query))
+        rows = list(conn.execute(dated))
+        if len(rows) < limit:
+            rows += list(conn.execute(undated))[: limit - len(rows)]
         titles = _titles(conn, [int(r.story_id) for r in rows])
     return [
         StoryRow(
@@ -125,16 +123,22 @@ def newest_stories(store: Store, *, limit: int = 10) -> list[StoryRow]:
     ]
 
 
-def awaiting(store: Store, *, limit: int = 10, scan: int = 100) -> list[ClaimRow]:
-    """Claims awaiting resolution: the largest claims (of the `scan` largest) carried by at
-    least two articles that have no current true, false or partly resolution."""
-    rows = [r for r in queries.claims(store, limit=scan) if r.articles >= 2]
-    ids = [r.claim_id for r in rows]
-    if not ids:
-        return []
+def awaiting(store: Store, *, limit: int = 10) -> list[ClaimRow]:
+    """Claims awaiting resolution: the largest claims carried by at least two articles that
+    have no current true, false or partly resolution."""
+    cs = schema.claim_stats
+    unresolved = queries.claims_where(
+        cs.c.articles >= 2, cs.c.claim_id.not_in(resolution.resolved_claims())
+    )
     with store.reading() as conn:
-        done = {int(c) for c in conn.execute(resolution.resolved_claims()).scalars()}
-    return [r for r in rows if r.claim_id not in done][:limit]
+        return queries.claim_rows(conn, unresolved, limit)
+
+
+def outlet_names(store: Store) -> list[tuple[int, str]]:
+    """Every outlet's id and name, by name (the search form's choices)."""
+    with store.reading() as conn:
+        rows = conn.execute(sa.select(_O.c.id, _O.c.name))
+        return sorted(((int(r.id), str(r.name)) for r in rows), key=lambda x: x[1].casefold())
 
 
 # --- one outlet ---------------------------------------------------------------------------------
@@ -432,6 +436,9 @@ def outlet(store: Store, outlet_id: int) -> OutletDetail:
 # --- search -------------------------------------------------------------------------------------
 
 KINDS = ("articles", "claims")
+SORTS = ("newest", "relevance")
+COUNT_CAP = MAX_PAGE * PER_PAGE  # hits counted at most: "10000+" beyond
+FEW_MATCHES = 2000  # up to this many full-text matches, newest first sorts them all
 
 
 @dataclass(frozen=True)
@@ -451,11 +458,13 @@ class SearchQuery:
     resolved: bool | None = None
     page: int = 1
     per_page: int = PER_PAGE
+    sort: str = "newest"  # or "relevance" (BM25; with words, on SQLite)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "q": self.q,
             "kind": self.kind,
+            "sort": self.sort,
             "since": _iso(self.since),
             "until": _iso(self.until),
             "outlet": self.outlet,
@@ -504,26 +513,30 @@ class Hit:
 @dataclass(frozen=True)
 class SearchPage:
     query: SearchQuery
-    total: int
+    total: int  # hits found, counted up to COUNT_CAP
     hits: list[Hit]
+    more: bool = False  # more than `total` (the count stopped at COUNT_CAP)
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.query.per_page))
+        return min(MAX_PAGE, max(1, -(-self.total // self.query.per_page)))
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query.to_dict(),
             "total": self.total,
+            "more": self.more,
             "pages": self.pages,
             "hits": [h.to_dict() for h in self.hits],
         }
 
 
 def check_search(query: SearchQuery) -> SearchQuery:
-    """The search's values checked: kind (E138), label (E094), page (E139)."""
+    """The search's values checked: kind (E138), label (E094), page (E139), sort (E140)."""
     if query.kind not in KINDS:
         raise InputError(Errors.E138, value=query.kind, choices=", ".join(KINDS))
+    if query.sort not in SORTS:
+        raise InputError(Errors.E140, name="sort", value=query.sort, expected=" or ".join(SORTS))
     if query.label:
         queries.check_labels([query.label])
     if not 1 <= query.page <= MAX_PAGE or not 1 <= query.per_page <= 100:
@@ -574,6 +587,10 @@ def _window(text: str, words: Sequence[str]) -> tuple[str, tuple[tuple[int, int]
 
 
 def _filtered(query: SearchQuery, found: Any, dated: Any) -> sa.Select[Any]:
+    """The filters of `query` on articles (or attributions, `dated` being their date).  Per
+    row (EXISTS) rather than as sets: a page reads rows newest first and stops at the page's
+    end, so each filter costs a few indexed reads per row looked at, not a pass over every
+    entity or attribution of the store."""
     stmt: sa.Select[Any] = found
     if query.since is not None:
         stmt = stmt.where(dated >= query.since)
@@ -582,21 +599,42 @@ def _filtered(query: SearchQuery, found: Any, dated: Any) -> sa.Select[Any]:
     if query.outlet is not None:
         stmt = stmt.where(_A.c.outlet_id == query.outlet)
     if query.entity and query.entity.strip():
-        named = sa.select(_E.c.article_id).where(
-            sa.func.lower(_E.c.name).contains(query.entity.strip().lower(), autoescape=True)
+        wanted = query.entity.strip().lower()
+        stmt = stmt.where(
+            sa.exists().where(
+                _E.c.article_id == _A.c.id,
+                sa.func.lower(_E.c.name).contains(wanted, autoescape=True),
+            )
         )
-        stmt = stmt.where(_A.c.id.in_(named))
     return stmt
+
+
+def _unindexed(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """`column` as an expression no index answers: a search reads rows by date and checks a
+    certainty label per row (a few rows of one article), where SQLite would otherwise scan
+    the label's index (every attribution with that label) for each row."""
+    return sa.func.coalesce(column, "")
+
+
+def _filtered_out(query: SearchQuery) -> bool:
+    """Whether any filter is given (beyond the words)."""
+    chosen = (query.since, query.until, query.outlet, query.label, query.resolved)
+    return any(v is not None for v in chosen) or bool(query.entity and query.entity.strip())
 
 
 def search(store: Store, query: SearchQuery) -> SearchPage:
     """One page of articles (or claims: attribution contents) matching the words and the
-    filters, best match first (newest first without words).  E066 for a query the index
-    cannot parse, E094 for an unknown label, E138, E139 (see `check_search`)."""
+    filters: newest first (`sort="newest"`, the default: published date, then the latest
+    stored), or best match first (`sort="relevance"`: BM25, with words on SQLite).  The hits
+    are counted up to `COUNT_CAP` (`more` beyond).  E066 for a query the index cannot parse,
+    E094 for an unknown label, E138, E139, E140 (see `check_search`).
+
+    Newest first is read from the date index backwards, each row checked against the words
+    (the set of matching row ids, computed once) and the filters, until the page is full:
+    its cost follows the rows read, not the corpus.  Relevance ranks every match (BM25 over
+    all of them): slower for common words in a large store."""
     check_search(query)
     words = query.q.strip()
-    if words:
-        store.search(words, limit=1)  # E066 for a malformed query, before anything else
     sqlite = store.dialect == "sqlite"
     claims = query.kind == "claims"
     outlet_name = _O.c.name.label("outlet_name")
@@ -623,12 +661,12 @@ def search(store: Store, query: SearchQuery) -> SearchPage:
         )
         stmt = _filtered(query, stmt, _T.c.published)
         if query.label:
-            stmt = stmt.where(_T.c.certainty_label == query.label)
+            stmt = stmt.where(_unindexed(_T.c.certainty_label) == query.label)
         if query.resolved is True:
             stmt = stmt.where(_T.c.claim_id.in_(resolved))
         elif query.resolved is False:
             stmt = stmt.where(sa.or_(_T.c.claim_id.is_(None), _T.c.claim_id.not_in(resolved)))
-        key, table, text_column = _T.c.pk, "claims_fts", _T.c.content_text
+        key, dated, table, text_column = _T.c.pk, _T.c.published, "claims_fts", _T.c.content_text
     else:
         stmt = sa.select(
             _A.c.pk,
@@ -640,47 +678,86 @@ def search(store: Store, query: SearchQuery) -> SearchPage:
             outlet_name,
         ).select_from(_A.outerjoin(_O, _O.c.id == _A.c.outlet_id))
         stmt = _filtered(query, stmt, _A.c.published)
+        said = _T.alias("said")
         if query.label:
             stmt = stmt.where(
-                _A.c.id.in_(sa.select(_T.c.article_id).where(_T.c.certainty_label == query.label))
+                sa.exists().where(
+                    said.c.article_id == _A.c.id, _unindexed(said.c.certainty_label) == query.label
+                )
             )
         if query.resolved is not None:
-            of_resolved = _A.c.id.in_(sa.select(_T.c.article_id).where(_T.c.claim_id.in_(resolved)))
+            of_resolved = sa.exists().where(
+                said.c.article_id == _A.c.id, said.c.claim_id.in_(resolved)
+            )
             stmt = stmt.where(of_resolved if query.resolved else sa.not_(of_resolved))
-        key, table, text_column = _A.c.pk, "articles_fts", _A.c.text
+        key, dated, table, text_column = _A.c.pk, _A.c.published, "articles_fts", _A.c.text
     order: list[Any]
-    if words and sqlite:
-        hits = (
-            sa.text(
-                f"SELECT rowid AS hit_pk, bm25({table}) AS hit_rank, "
-                f"snippet({table}, -1, :mark_open, :mark_close, '…', 24) AS hit_snippet "
-                f"FROM {table} WHERE {table} MATCH :words"
+    snips: dict[int, str] = {}
+    try:
+        with store.reading() as conn:
+            matches = 0
+            if words and sqlite:  # E066 for a query the index cannot parse, first
+                fts.check_query(conn, table, words)
+                counting = sa.text(f"SELECT count(*) FROM {table} WHERE {table} MATCH :words")
+                matches = int(conn.execute(counting, {"words": words}).scalar_one())
+            if words and sqlite and query.sort == "relevance":
+                hits = (
+                    sa.text(
+                        f"SELECT rowid AS hit_pk, bm25({table}) AS hit_rank "
+                        f"FROM {table} WHERE {table} MATCH :words"
+                    )
+                    .bindparams(words=words)
+                    .columns(hit_pk=sa.Integer, hit_rank=sa.Float)
+                    .subquery("hits")
+                )
+                stmt = stmt.join(hits, hits.c.hit_pk == key)
+                order = [hits.c.hit_rank, key]
+            else:
+                if words and sqlite:
+                    matching = (
+                        sa.text(f"SELECT rowid FROM {table} WHERE {table} MATCH :words")
+                        .bindparams(words=words)
+                        .columns(rowid=sa.Integer)
+                        .subquery("matching")
+                    )
+                    # Few matches: look each up by key.  Many: read the date index backwards
+                    # and check each row against the matches (`key + 0` keeps SQLite from
+                    # looking up all of them by key, then sorting them all by date).
+                    probe = key if matches <= FEW_MATCHES else key + 0
+                    stmt = stmt.where(probe.in_(sa.select(matching.c.rowid)))
+                else:
+                    for term in (w.lower() for w in re.findall(r"\w+", words)):
+                        stmt = stmt.where(
+                            sa.func.lower(text_column).contains(term, autoescape=True)
+                        )
+                # Undated last (SQLite sorts NULL lowest; elsewhere, say so).
+                order = [dated.desc() if sqlite else dated.desc().nulls_last(), key.desc()]
+            if words and sqlite and not _filtered_out(query):  # every match counts: exact
+                total = matches
+            else:
+                capped = stmt.with_only_columns(key).limit(COUNT_CAP + 1).subquery()
+                total = int(
+                    conn.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one()
+                )
+            more = total > COUNT_CAP
+            total = min(total, COUNT_CAP)
+            rows = list(
+                conn.execute(
+                    stmt.order_by(*order)
+                    .limit(query.per_page)
+                    .offset((query.page - 1) * query.per_page)
+                )
             )
-            .bindparams(words=words, mark_open=MARK_OPEN, mark_close=MARK_CLOSE)
-            .columns(hit_pk=sa.Integer, hit_rank=sa.Float, hit_snippet=sa.String)
-            .subquery("hits")
-        )
-        stmt = stmt.join(hits, hits.c.hit_pk == key).add_columns(hits.c.hit_snippet)
-        order = [hits.c.hit_rank, key]
-    else:
-        terms = [w.lower() for w in re.findall(r"\w+", words)]
-        for term in terms:
-            stmt = stmt.where(sa.func.lower(text_column).contains(term, autoescape=True))
-        order = [sa.case((_A.c.published.is_(None), 1), else_=0), _A.c.published.desc(), key]
-    with store.reading() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar_one()
-        rows = list(
-            conn.execute(
-                stmt.order_by(*order)
-                .limit(query.per_page)
-                .offset((query.page - 1) * query.per_page)
-            )
-        )
+            if words and sqlite:  # snippets for this page only
+                pks = [int(r.pk) for r in rows]
+                snips = fts.snippets(conn, table, words, pks, highlight=(MARK_OPEN, MARK_CLOSE))
+    except fts.QueryError as e:
+        raise StoreError(Errors.E066, query=words, reason=str(e)) from e
     terms = [w.lower() for w in re.findall(r"\w+", words)]
     found = []
     for r in rows:
         if words and sqlite:
-            snippet, marks = _split_marks(str(r.hit_snippet or ""))
+            snippet, marks = _split_marks(snips.get(int(r.pk), ""))
         else:
             snippet, marks = _window(str(r.text or ""), terms)
         found.append(
@@ -699,4 +776,4 @@ def search(store: Store, query: SearchQuery) -> SearchPage:
                 source=r.source if claims else None,
             )
         )
-    return SearchPage(query=query, total=int(total), hits=found)
+    return SearchPage(query=query, total=total, hits=found, more=more)

@@ -1,0 +1,42 @@
+"""A value computed from the store, kept until the store changes.
+
+The dashboard is the same for every user and costs tens of queries; an analyst's browser, a
+wall screen and a script polling `/index.json` ask for it again and again between two
+ingest batches.  `GenerationCache` keeps the last value with the store's generation
+(`store/stats.py`: every write transaction raises it, whichever process writes) and computes
+it again only when the generation has moved: one indexed read per request, and never a
+stale page after a write has committed.  One computation at a time: requests that arrive
+while it runs wait for it and share its result.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from rumormill.store import stats
+from rumormill.store.store import Store
+
+T = TypeVar("T")
+
+
+class GenerationCache(Generic[T]):
+    def __init__(self, store: Store, compute: Callable[[], T]) -> None:
+        self._store = store
+        self._compute = compute
+        self._lock = threading.Lock()
+        self._kept: tuple[int, T] | None = None
+        self.computed = 0  # how many times it was computed (for tests and benchmarks)
+
+    def get(self) -> T:
+        """The value for the store as it is now."""
+        with self._store.reading() as conn:
+            now = stats.generation(conn)
+        with self._lock:
+            if self._kept is not None and self._kept[0] == now:
+                return self._kept[1]
+            value = self._compute()  # a write may land meanwhile: the next call sees it moved
+            self._kept = (now, value)
+            self.computed += 1
+            return value
