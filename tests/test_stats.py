@@ -232,3 +232,32 @@ def test_the_dashboard_is_computed_again_only_after_a_write(tmp_path: Path) -> N
         again = client.get("/index.json").json()
         assert again["counts"]["articles"] == first["counts"]["articles"] + 1
         assert app.state.dashboard.computed == 2
+
+
+def test_a_claim_page_is_kept_until_a_write_and_an_unknown_one_never(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from rumormill.web import create_app
+
+    db = tmp_path / "c.db"
+    analysis = seed_analysis()
+    links = Links(claim={(analysis.article.id, t.id): 1 for t in analysis.attributions})
+    with Store.open(db) as store:
+        store.add([analysis], links=links)
+    app = create_app(db, token="t")
+    with TestClient(app) as client:
+        first = client.get("/claims/1.json").json()
+        assert client.get("/claims/1").status_code == 200  # the page and its twin share it
+        assert app.state.claims.computed == 1
+        assert first["resolution"] is None
+        for _ in range(2):
+            assert client.get("/claims/2.json").status_code == 404
+        assert app.state.claims.computed == 1  # an unknown claim is never kept
+        recorded = client.post(
+            "/claims/1/resolve.json",
+            json={"outcome": "false", "date": "2022-05-12", "evidence": "a denial"},
+            headers={"Authorization": "Bearer t"},
+        )
+        assert recorded.status_code == 200, recorded.text
+        assert client.get("/claims/1.json").json()["resolution"]["outcome"] == "false"
+        assert app.state.claims.computed == 2

@@ -3,7 +3,9 @@ rumors, and one claim, story, article or entity in detail (`rumormill show`).
 
 Plain SQLAlchemy Core over the store's tables (portable to PostgreSQL: no SQLite-only SQL),
 aggregated in the database; only the top rows come back, and their details are fetched for
-those rows alone.
+those rows alone.  The rankings read the statistics kept per claim, story and person
+(`stats.py`: `claim_stats`, `story_stats`, `person_stats`) by their indexes, instead of
+aggregating every attribution on each call.
 
 - **Stories** (`stories`): the articles of each story (`articles.story_id`, set by linking),
   with their outlets, first and last dates and the title of the earliest article.
@@ -21,7 +23,7 @@ those rows alone.
   sourcing: at least `RUMOR_SHARE` of their attributions unnamed, unattributed or hedged, and
   at least `MIN_ARTICLES` articles; fastest-growing first.  A claim whose current resolution
   (`resolution.py`) is true, false or partly is not a rumor (`_unresolved`).  A store linked
-  before claims were (attributions with no claim id) has its stories stand for their claims.
+  before claims were (no attribution has a claim id) has its stories stand for their claims.
 - **One claim** (`claim`): every attribution of a claim with its article, outlet, date,
   source, cue and certainty; its sources with their mean certainty and label mix; the
   first-seen article; mentions and distinct outlets per day and per week; which of its

@@ -50,7 +50,7 @@ from rumormill.store.store import Store
 from rumormill.trackrecord import OUTCOMES
 from rumormill.web import charts, graphview, security
 from rumormill.web import queries as web_queries
-from rumormill.web.cache import GenerationCache
+from rumormill.web.cache import GenerationCache, KeyedCache
 from rumormill.web.highlight import Highlight, highlight
 
 HERE = Path(__file__).parent
@@ -456,11 +456,17 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
     # --- a claim -----------------------------------------------------------------------------
 
     def claim_data(claim_id: int) -> tuple[queries.ClaimDetail, Provenance, dict[str, Any]]:
+        return claim_cache.get(claim_id)
+
+    def compute_claim(claim_id: int) -> tuple[queries.ClaimDetail, Provenance, dict[str, Any]]:
         detail = queries.claim(store, claim_id)
         found = provenance(store, claim_id)
         data = detail.to_dict()
         data["provenance"] = found.to_dict()
         return detail, found, data
+
+    claim_cache = KeyedCache(store, compute_claim)
+    app.state.claims = claim_cache
 
     @app.get("/claims/{claim_id}.json", tags=["pages"], responses=ERRORS)
     def claim_json(claim_id: Id) -> dict[str, Any]:
