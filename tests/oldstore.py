@@ -23,5 +23,6 @@ def at_migration(monkeypatch: pytest.MonkeyPatch, n: int) -> Iterator[None]:
 
             patched.setattr(stats, "refresh", nothing)
             patched.setattr(stats, "refresh_articles", nothing)
+            patched.setattr(stats, "add_people", nothing)
             patched.setattr(stats, "bump", nothing)
         yield

@@ -31,7 +31,12 @@ def kept(store: Store) -> dict[str, set[tuple[Any, ...]]]:
     with store.reading() as conn:
         return {
             table.name: {tuple(row) for row in conn.execute(sa.select(table))}
-            for table in (schema.claim_stats, schema.story_stats, schema.person_stats)
+            for table in (
+                schema.claim_stats,
+                schema.story_stats,
+                schema.person_stats,
+                schema.person_outlets,
+            )
         }
 
 
@@ -104,7 +109,18 @@ def counted(store: Store) -> dict[str, set[tuple[Any, ...]]]:
         )
         for name, said in people.items()
     }
-    return {"claim_stats": claim_rows, "story_stats": story_rows, "person_stats": person_rows}
+    pairs: dict[tuple[str, int], int] = defaultdict(int)
+    for name, said in people.items():
+        for t in said:
+            outlet = articles[t.article_id].outlet_id
+            if outlet is not None:
+                pairs[(name, outlet)] += 1
+    return {
+        "claim_stats": claim_rows,
+        "story_stats": story_rows,
+        "person_stats": person_rows,
+        "person_outlets": {(name, outlet, n) for (name, outlet), n in pairs.items()},
+    }
 
 
 @st.composite

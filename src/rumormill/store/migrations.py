@@ -359,6 +359,13 @@ def _m006_stats(conn: Connection) -> None:
         sa.Column("outlets", sa.Integer, nullable=False),
         sa.Index(None, "articles", "attributions"),
     )
+    person_outlets = sa.Table(
+        "person_outlets",
+        md,
+        sa.Column("name", sa.String, primary_key=True),
+        sa.Column("outlet_id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("attributions", sa.Integer, nullable=False),
+    )
     generation = sa.Table(
         "store_generation",
         md,
@@ -409,7 +416,17 @@ def _m006_stats(conn: Connection) -> None:
             " GROUP BY t.source_name"
         )
     ]
-    for table, found in ((claim_stats, rows), (story_stats, stories), (person_stats, people)):
+    pairs = [
+        {"name": r[0], "outlet_id": r[1], "attributions": r[2]}
+        for r in conn.exec_driver_sql(
+            "SELECT t.source_name, a.outlet_id, count(*)"
+            " FROM attributions t JOIN articles a ON a.id = t.article_id"
+            " WHERE t.source_type = 'PERSON' AND t.source_name IS NOT NULL"
+            " AND a.outlet_id IS NOT NULL GROUP BY t.source_name, a.outlet_id"
+        )
+    ]
+    tables = ((claim_stats, rows), (story_stats, stories), (person_stats, people))
+    for table, found in (*tables, (person_outlets, pairs)):
         for start in range(0, len(found), 500):
             conn.execute(table.insert(), found[start : start + 500])
 

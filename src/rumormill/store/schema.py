@@ -364,6 +364,17 @@ person_stats = sa.Table(
     sa.Index(None, "articles", "attributions"),
 )
 
+# How often each person is cited through each outlet: `person_stats.outlets` counts its rows,
+# so that a batch adds to a person's counts instead of recounting every attribution of the
+# most-cited people (migration 6).
+person_outlets = sa.Table(
+    "person_outlets",
+    metadata,
+    sa.Column("name", sa.String, primary_key=True),
+    sa.Column("outlet_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("attributions", sa.Integer, nullable=False),
+)
+
 # One row: a number every write transaction of `Store.writing` raises, so that a reader (the
 # web app's dashboard) can tell in one indexed read whether anything changed (migration 6).
 store_generation = sa.Table(

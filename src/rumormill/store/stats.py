@@ -9,7 +9,11 @@ the claims, stories and names a write changed, in that write's own transaction, 
 reader never sees them disagree with what they summarise:
 
 - `Store.add`: the claims and stories its links name, the claims and stories its articles
-  belonged to before (a claim merged away loses its row), the people its articles cite;
+  belonged to before (a claim merged away loses its row); the people its articles cite get
+  their counts added to (`add_people`: a batch's articles are new, so their attributions
+  add to a person's attributions and articles, and each outlet they are cited through is one
+  row of `person_outlets`), rather than recounted: the most-cited people have tens of
+  thousands of attributions;
 - `Store.merge_outlets` and `Store.add_alias`: everything in the articles whose outlet moved
   (the outlet counts change).
 
@@ -42,6 +46,7 @@ _T = schema.attributions
 _CS = schema.claim_stats
 _SS = schema.story_stats
 _PS = schema.person_stats
+_PO = schema.person_outlets
 _G = schema.store_generation
 
 CHUNK = 500  # ids per statement
@@ -166,6 +171,25 @@ def _person_rows(conn: Connection, names: Sequence[str] | None) -> list[dict[str
     ]
 
 
+def _person_outlet_rows(conn: Connection, names: Sequence[str] | None) -> list[dict[str, Any]]:
+    query = (
+        sa.select(_T.c.source_name, _A.c.outlet_id, sa.func.count().label("attributions"))
+        .select_from(_T.join(_A, _A.c.id == _T.c.article_id))
+        .where(
+            _T.c.source_type == "PERSON",
+            _T.c.source_name.is_not(None),
+            _A.c.outlet_id.is_not(None),
+        )
+        .group_by(_T.c.source_name, _A.c.outlet_id)
+    )
+    if names is not None:
+        query = query.where(_T.c.source_name.in_(names))
+    return [
+        {"name": str(r.source_name), "outlet_id": int(r.outlet_id), "attributions": int(r[2])}
+        for r in conn.execute(query)
+    ]
+
+
 # --- refreshing ---------------------------------------------------------------------------------
 
 
@@ -186,16 +210,113 @@ def refresh(
         _insert(conn, _SS, _story_rows(conn, ids))
     for names in _chunks(people):
         conn.execute(_PS.delete().where(_PS.c.name.in_(names)))
+        conn.execute(_PO.delete().where(_PO.c.name.in_(names)))
         _insert(conn, _PS, _person_rows(conn, names))
+        _insert(conn, _PO, _person_outlet_rows(conn, names))
 
 
-def rebuild(conn: Connection) -> None:
-    """Recompute every row."""
-    for table in (_CS, _SS, _PS):
-        conn.execute(table.delete())
-    _insert(conn, _CS, _claim_rows(conn, None))
-    _insert(conn, _SS, _story_rows(conn, None))
-    _insert(conn, _PS, _person_rows(conn, None))
+def add_people(conn: Connection, article_ids: Iterable[str]) -> None:
+    """Add what these newly stored articles' attributions say of the people they cite (see
+    the module docstring): their attributions and articles to each person's counts, and
+    their outlets to `person_outlets`.  A few statements a chunk, whatever the names."""
+    for ids in _chunks(article_ids):
+        rows = conn.execute(
+            sa.select(
+                _T.c.source_name,
+                _A.c.outlet_id,
+                sa.func.count().label("attributions"),
+                sa.func.count(sa.distinct(_T.c.article_id)).label("articles"),
+            )
+            .select_from(_T.join(_A, _A.c.id == _T.c.article_id))
+            .where(
+                _T.c.article_id.in_(ids),
+                _T.c.source_type == "PERSON",
+                _T.c.source_name.is_not(None),
+            )
+            .group_by(_T.c.source_name, _A.c.outlet_id)
+        ).all()
+        if not rows:
+            continue
+        added: dict[str, list[int]] = {}
+        pairs: dict[tuple[str, int], int] = {}
+        for name, outlet_id, n_attributions, n_articles in rows:
+            # An article has one outlet: the groups of one name share no article.
+            counts = added.setdefault(name, [0, 0])
+            counts[0] += n_attributions
+            counts[1] += n_articles
+            if outlet_id is not None:
+                pairs[(name, outlet_id)] = n_attributions
+        names = sorted(added)
+        known = {
+            (str(n), int(o))
+            for n, o in conn.execute(
+                sa.select(_PO.c.name, _PO.c.outlet_id).where(_PO.c.name.in_(names))
+            )
+        }
+        _upsert(
+            conn,
+            _PO.update()
+            .where(
+                _PO.c.name == sa.bindparam("b_name"), _PO.c.outlet_id == sa.bindparam("b_outlet")
+            )
+            .values(attributions=_PO.c.attributions + sa.bindparam("b_attributions")),
+            _PO,
+            [
+                {"b_name": n, "b_outlet": o, "b_attributions": k}
+                for (n, o), k in pairs.items()
+                if (n, o) in known
+            ],
+            [
+                {"name": n, "outlet_id": o, "attributions": k}
+                for (n, o), k in pairs.items()
+                if (n, o) not in known
+            ],
+        )
+        outlets: dict[str, int] = {
+            str(n): int(c)
+            for n, c in conn.execute(
+                sa.select(_PO.c.name, sa.func.count())
+                .where(_PO.c.name.in_(names))
+                .group_by(_PO.c.name)
+            )
+        }
+        present = set(conn.execute(sa.select(_PS.c.name).where(_PS.c.name.in_(names))).scalars())
+        _upsert(
+            conn,
+            _PS.update()
+            .where(_PS.c.name == sa.bindparam("b_name"))
+            .values(
+                attributions=_PS.c.attributions + sa.bindparam("b_attributions"),
+                articles=_PS.c.articles + sa.bindparam("b_articles"),
+                outlets=sa.bindparam("b_outlets"),
+            ),
+            _PS,
+            [
+                {"b_name": n, "b_attributions": a, "b_articles": r, "b_outlets": outlets.get(n, 0)}
+                for n, (a, r) in added.items()
+                if n in present
+            ],
+            [
+                {"name": n, "attributions": a, "articles": r, "outlets": outlets.get(n, 0)}
+                for n, (a, r) in added.items()
+                if n not in present
+            ],
+        )
+
+
+def _upsert(
+    conn: Connection,
+    update: sa.Update,
+    table: sa.Table,
+    updates: list[dict[str, Any]],
+    inserts: list[dict[str, Any]],
+) -> None:
+    """Rows known to exist updated, the others inserted: one statement each, executed for
+    many rows (portable; one writer at a time holds the lock, so what was read stays true)."""
+    if updates:
+        conn.execute(update, updates)
+    if inserts:
+        conn.execute(table.insert(), inserts)
 
 
 def _insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:

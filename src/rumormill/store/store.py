@@ -228,9 +228,8 @@ class Store:
             if links is not None:
                 skipped = {o.article_id for o in outcomes if o.outcome in ("duplicate", "rejected")}
                 claims, stories = _write_links(conn, links, skipped, when)
-            stats.refresh(
-                conn, claims=claims, stories=stories, people=stats.people_of(conn, stored)
-            )
+            stats.refresh(conn, claims=claims, stories=stories)
+            stats.add_people(conn, stored)
             if not stored and not sources:  # all duplicates (or rejected): nothing changed
                 conn.info[_UNCHANGED] = True
         count = {kind: 0 for kind in ("added", "revision", "duplicate", "rejected")}
