@@ -1500,13 +1500,20 @@ def _said_by(corpus_id: int) -> sa.ColumnElement[bool]:
     """Attributions whose source is one of the entity's article entities: by the source's
     entity id in its article, else (no entity id) by its resolved name."""
     named = _E.alias("source_entities")
-    return sa.exists().where(
-        named.c.corpus_entity_id == corpus_id,
-        named.c.article_id == _T.c.article_id,
-        sa.or_(
-            named.c.entity_id == _T.c.source_entity,
-            sa.and_(_T.c.source_entity.is_(None), named.c.name == _T.c.source_name),
-        ),
+    inner = _T.alias("said_attributions")
+    # Driven from the entity's mentions (`entities.corpus_entity_id` is indexed), then the
+    # attributions of those articles: a correlated test on every attribution of the store
+    # took minutes for an entity named in 14,000 articles.
+    return _T.c.pk.in_(
+        sa.select(inner.c.pk)
+        .select_from(named.join(inner, inner.c.article_id == named.c.article_id))
+        .where(
+            named.c.corpus_entity_id == corpus_id,
+            sa.or_(
+                named.c.entity_id == inner.c.source_entity,
+                sa.and_(inner.c.source_entity.is_(None), named.c.name == inner.c.source_name),
+            ),
+        )
     )
 
 

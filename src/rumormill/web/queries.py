@@ -294,33 +294,39 @@ def _outlet_claims(conn: sa.Connection, outlet_id: int) -> tuple[list[OutletClai
 
 
 def _cites(store: Store, conn: sa.Connection, outlet_id: int) -> list[Cited]:
-    """Named organisations its articles attribute claims to, and the channels they name."""
-    counts: dict[str, list[int]] = {}
-    articles: dict[str, set[str]] = defaultdict(set)
-    name = sa.func.coalesce(_T.c.source_name, _T.c.source_text)
-    for column, condition in (
-        (name, _T.c.source_type == "ORG"),
-        (_T.c.channel_text, _T.c.channel_text.is_not(None)),
-    ):
-        query = (
-            sa.select(column.label("name"), _T.c.article_id)
-            .select_from(_T.join(_A, _A.c.id == _T.c.article_id))
-            .where(_A.c.outlet_id == outlet_id, condition, _T.c.kind != "unattributed")
+    """Named organisations its articles attribute claims to, and the channels they name:
+    counted in the database (an outlet may have tens of thousands of attributions)."""
+    name = sa.func.trim(sa.func.coalesce(_T.c.source_name, _T.c.source_text))
+    channel = sa.func.trim(_T.c.channel_text)
+    joined = _T.join(_A, _A.c.id == _T.c.article_id)
+    mine = sa.and_(_A.c.outlet_id == outlet_id, _T.c.kind != "unattributed")
+    named = sa.union_all(
+        sa.select(name.label("name"), _T.c.article_id)
+        .select_from(joined)
+        .where(mine, _T.c.source_type == "ORG"),
+        sa.select(channel.label("name"), _T.c.article_id)
+        .select_from(joined)
+        .where(mine, _T.c.channel_text.is_not(None)),
+    ).subquery("named")
+    rows = conn.execute(
+        sa.select(
+            named.c.name,
+            sa.func.count().label("n"),
+            sa.func.count(sa.distinct(named.c.article_id)).label("articles"),
         )
-        for r in conn.execute(query):
-            if r.name:
-                key = str(r.name).strip()
-                counts.setdefault(key, [0])[0] += 1
-                articles[key].add(str(r.article_id))
-    top = sorted(counts, key=lambda k: (-counts[k][0], -len(articles[k]), k))[:OUTLET_ROWS]
+        .where(named.c.name.is_not(None), named.c.name != "")
+        .group_by(named.c.name)
+        .order_by(sa.desc("n"), sa.desc("articles"), named.c.name)
+        .limit(OUTLET_ROWS)
+    ).all()
     found = []
-    for key in top:
-        known = store.outlet(raw=key)
+    for r in rows:
+        known = store.outlet(raw=str(r.name))
         found.append(
             Cited(
-                key,
-                counts[key][0],
-                len(articles[key]),
+                str(r.name),
+                int(r.n),
+                int(r.articles),
                 None if known is None or known.id == outlet_id else known.id,
             )
         )
