@@ -230,8 +230,8 @@ class Store:
                 claims, stories = _write_links(conn, links, skipped, when)
             stats.refresh(conn, claims=claims, stories=stories)
             stats.add_people(conn, stored)
-            if not stored and not sources:  # all duplicates (or rejected): nothing changed
-                conn.info[_UNCHANGED] = True
+            if not stored and not sources and not _links_change(links):
+                conn.info[_UNCHANGED] = True  # all duplicates (or rejected): nothing changed
         count = {kind: 0 for kind in ("added", "revision", "duplicate", "rejected")}
         for outcome in outcomes:
             count[outcome.outcome] += 1
@@ -642,6 +642,22 @@ _CHUNK = 500  # ids per IN (...) query, well under every database's parameter li
 
 # Set in `Connection.info` by a write that changed nothing: the generation stays.
 _UNCHANGED = "rumormill_unchanged"
+
+
+def _links_change(links: Links | None) -> bool:
+    """Whether `links` may change stored rows beyond the linkers' own state (when in doubt,
+    yes: a generation raised for nothing costs a recomputed page, a stale one a wrong page)."""
+    if links is None:
+        return False
+    return bool(
+        links.claim
+        or links.story
+        or links.copy_of
+        or links.entity
+        or links.corpus_entities
+        or links.resolver_entities
+        or links.resolver_keys
+    )
 
 
 class _Batch:
