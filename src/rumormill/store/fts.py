@@ -91,20 +91,24 @@ _QUERY_ERROR = re.compile(
 )
 
 
-def check_query(conn: Connection, table: str, query: str) -> None:
-    """QueryError when the FTS5 index `table` cannot parse `query` (it looks for one match
-    only: no ranking, no snippet)."""
+def count_matches(conn: Connection, table: str, query: str, *, cap: int) -> int:
+    """How many rows of the FTS5 index `table` match `query`, counted up to `cap` (no
+    ranking, no snippet); QueryError when the index cannot parse `query`."""
     if table not in FTS_TABLES:
         raise ValueError(f"not a full-text table: {table}")
     try:
-        conn.execute(
-            sa.text(f"SELECT rowid FROM {table} WHERE {table} MATCH :query LIMIT 1"),
-            {"query": query},
-        ).first()
+        found = conn.execute(
+            sa.text(
+                f"SELECT count(*) FROM (SELECT rowid FROM {table} "
+                f"WHERE {table} MATCH :query LIMIT :cap)"
+            ),
+            {"query": query, "cap": cap},
+        ).scalar_one()
     except sa.exc.OperationalError as e:
         if _QUERY_ERROR.search(str(e.orig)):
             raise QueryError(str(e.orig)) from e
         raise
+    return int(found)
 
 
 def snippets(

@@ -476,11 +476,11 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
         origins, echoes, denials, the graph's nodes and edges)."""
         return claim_data(claim_id)[2]
 
-    @app.get("/claims/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
-    def claim(request: Request, claim_id: Id) -> Response:
+    def claim_page(claim_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        """What the claim page shows (kept like the claim itself), and the JSON twin."""
         detail, found, data = claim_data(claim_id)
         outlets = {d.day: d.outlets for d in detail.days}
-        context = {
+        return {
             "c": detail,
             "prov": found,
             "groups": provenance_groups(found, detail.copies),
@@ -490,8 +490,14 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
             ],
             "chart": charts.timeline(_label_days(detail.mentions), outlets),
             "outlet_ids": outlet_ids(store, {m.outlet for m in detail.mentions}),
-            "today": date.today().isoformat(),
-        }
+        }, data
+
+    claim_pages = KeyedCache(store, claim_page)
+
+    @app.get("/claims/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
+    def claim(request: Request, claim_id: Id) -> Response:
+        shown, data = claim_pages.get(claim_id)
+        context = {**shown, "today": date.today().isoformat()}
         return render(request, "claim.html", context, lambda: data)
 
     # --- a story -----------------------------------------------------------------------------

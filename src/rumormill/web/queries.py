@@ -444,7 +444,9 @@ def outlet(store: Store, outlet_id: int) -> OutletDetail:
 KINDS = ("articles", "claims")
 SORTS = ("newest", "relevance")
 COUNT_CAP = MAX_PAGE * PER_PAGE  # hits counted at most: "10000+" beyond
-FEW_MATCHES = 2000  # up to this many full-text matches, newest first sorts them all
+# Up to this many full-text matches, newest first looks them all up and sorts them (reading
+# each one's date from its row); more, it reads the date index until the page is full.
+FEW_MATCHES = 500
 
 
 @dataclass(frozen=True)
@@ -665,6 +667,7 @@ def search(store: Store, query: SearchQuery) -> SearchPage:
         ).select_from(
             _T.join(_A, _A.c.id == _T.c.article_id).outerjoin(_O, _O.c.id == _A.c.outlet_id)
         )
+        base = stmt
         stmt = _filtered(query, stmt, _T.c.published)
         if query.label:
             stmt = stmt.where(_unindexed(_T.c.certainty_label) == query.label)
@@ -683,6 +686,7 @@ def search(store: Store, query: SearchQuery) -> SearchPage:
             _A.c.outlet_id,
             outlet_name,
         ).select_from(_A.outerjoin(_O, _O.c.id == _A.c.outlet_id))
+        base = stmt
         stmt = _filtered(query, stmt, _A.c.published)
         said = _T.alias("said")
         if query.label:
@@ -703,9 +707,7 @@ def search(store: Store, query: SearchQuery) -> SearchPage:
         with store.reading() as conn:
             matches = 0
             if words and sqlite:  # E066 for a query the index cannot parse, first
-                fts.check_query(conn, table, words)
-                counting = sa.text(f"SELECT count(*) FROM {table} WHERE {table} MATCH :words")
-                matches = int(conn.execute(counting, {"words": words}).scalar_one())
+                matches = fts.count_matches(conn, table, words, cap=COUNT_CAP + 1)
             if words and sqlite and query.sort == "relevance":
                 hits = (
                     sa.text(
@@ -747,13 +749,18 @@ def search(store: Store, query: SearchQuery) -> SearchPage:
                 )
             more = total > COUNT_CAP
             total = min(total, COUNT_CAP)
-            rows = list(
+            # The page's keys first, then their rows: sorting whole rows would carry every
+            # match's text through the sort.
+            keys = list(
                 conn.execute(
-                    stmt.order_by(*order)
+                    stmt.with_only_columns(key)
+                    .order_by(*order)
                     .limit(query.per_page)
                     .offset((query.page - 1) * query.per_page)
-                )
+                ).scalars()
             )
+            by_key = {r.pk: r for r in conn.execute(base.where(key.in_(keys)))} if keys else {}
+            rows = [by_key[k] for k in keys if k in by_key]
             if words and sqlite:  # snippets for this page only
                 pks = [int(r.pk) for r in rows]
                 snips = fts.snippets(conn, table, words, pks, highlight=(MARK_OPEN, MARK_CLOSE))
