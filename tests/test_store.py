@@ -677,10 +677,17 @@ def test_a_store_at_migration_2_migrates_to_3_and_keeps_its_entities(
 
 def test_the_migrated_indexes_match_the_schema_module(store: Store) -> None:
     tables = (
+        schema.articles,
+        schema.attributions,
         schema.entities,
         schema.corpus_entities,
         schema.resolver_entities,
         schema.resolver_keys,
+        schema.claim_stats,
+        schema.story_stats,
+        schema.person_stats,
+        schema.person_outlets,
+        schema.store_generation,
     )
     with store.reading() as conn:
         inspector = sa.inspect(conn)

@@ -376,6 +376,10 @@ def _m006_stats(conn: Connection) -> None:
     conn.execute(generation.insert().values(id=1, n=0))
     # Newest-first search over claims reads attributions by date.
     conn.exec_driver_sql("CREATE INDEX ix_attributions_published ON attributions (published)")
+    # A story's earliest article (its title) from the index, not from every article's row.
+    conn.exec_driver_sql(
+        "CREATE INDEX ix_articles_story_id_published ON articles (story_id, published)"
+    )
 
     def day(value: object) -> date | None:
         return None if value is None else date.fromisoformat(str(value)[:10])

@@ -119,16 +119,24 @@ class PersonRow:
     outlets: int
 
 
-def _title(conn: sa.Connection, story_id: int) -> str:
+def story_title(conn: sa.Connection, story_id: int) -> str:
+    """A story's title: its earliest article's (dated first, then in the order stored), else
+    that article's first line.  Found by the (story, date) index: an article's date is
+    stored after its text, so reading it from every row of a large story is slow."""
+    lead = sa.func.substr(_A.c.text, 1, 200).label("lead")
     row = conn.execute(
-        sa.select(_A.c.title, _A.c.text)
-        .where(_A.c.story_id == story_id)
-        .order_by(_A.c.published.is_(None), _A.c.published, _A.c.ingested_at)
+        sa.select(_A.c.title, lead)
+        .where(_A.c.story_id == story_id, _A.c.published.is_not(None))
+        .order_by(_A.c.published, _A.c.pk)
         .limit(1)
     ).first()
     if row is None:
+        row = conn.execute(
+            sa.select(_A.c.title, lead).where(_A.c.story_id == story_id).order_by(_A.c.pk).limit(1)
+        ).first()
+    if row is None:
         return ""
-    return str(row.title or row.text.strip().split("\n", 1)[0])[:120]
+    return str(row.title or (row.lead or "").strip().split("\n", 1)[0])[:120]
 
 
 def stories(
@@ -150,7 +158,12 @@ def stories(
         with store.reading() as conn:
             return [
                 StoryRow(
-                    r.story_id, r.articles, r.outlets, r.first, r.last, _title(conn, r.story_id)
+                    r.story_id,
+                    r.articles,
+                    r.outlets,
+                    r.first,
+                    r.last,
+                    story_title(conn, r.story_id),
                 )
                 for r in conn.execute(ranked)
             ]
@@ -177,7 +190,9 @@ def stories(
     )
     with store.reading() as conn:
         return [
-            StoryRow(r.story_id, r.articles, r.outlets, r.first, r.last, _title(conn, r.story_id))
+            StoryRow(
+                r.story_id, r.articles, r.outlets, r.first, r.last, story_title(conn, r.story_id)
+            )
             for r in conn.execute(query)
         ]
 
@@ -1173,6 +1188,16 @@ def story(store: Store, story_id: int) -> StoryDetail:
 
 
 def _story_row(conn: sa.Connection, story_id: int) -> StoryRow:
+    kept = conn.execute(sa.select(_SS).where(_SS.c.story_id == story_id)).first()
+    if kept is not None:  # `story_stats`: no pass over the story's articles
+        return StoryRow(
+            story_id,
+            int(kept.articles),
+            int(kept.outlets),
+            kept.first,
+            kept.last,
+            story_title(conn, story_id),
+        )
     r = conn.execute(
         sa.select(
             sa.func.count().label("articles"),
@@ -1182,7 +1207,7 @@ def _story_row(conn: sa.Connection, story_id: int) -> StoryRow:
         ).where(_A.c.story_id == story_id)
     ).one()
     return StoryRow(
-        story_id, int(r.articles), int(r.outlets), r.first, r.last, _title(conn, story_id)
+        story_id, int(r.articles), int(r.outlets), r.first, r.last, story_title(conn, story_id)
     )
 
 

@@ -111,6 +111,8 @@ articles = sa.Table(
     # Filled by linking (copies, stories); nullable until then.
     sa.Column("copy_of", sa.String(64), sa.ForeignKey("articles.id"), nullable=True, index=True),
     sa.Column("story_id", sa.Integer, nullable=True, index=True),
+    # A story's earliest article, read from the index (migration 6).
+    sa.Index(None, "story_id", "published"),
 )
 
 attributions = sa.Table(

@@ -63,33 +63,6 @@ def claim_days(store: Store, claim_ids: Sequence[int]) -> dict[int, dict[date, i
     return found
 
 
-def _titles(conn: sa.Connection, story_ids: Sequence[int]) -> dict[int, str]:
-    """Each story's earliest article's title (else its first line)."""
-    if not story_ids:
-        return {}
-    order = sa.func.row_number().over(
-        partition_by=_A.c.story_id,
-        order_by=(sa.case((_A.c.published.is_(None), 1), else_=0), _A.c.published, _A.c.pk),
-    )
-    ranked = (
-        sa.select(
-            _A.c.story_id,
-            _A.c.title,
-            sa.func.substr(_A.c.text, 1, 200).label("lead"),
-            order.label("n"),
-        )
-        .where(_A.c.story_id.in_(list(story_ids)))
-        .subquery()
-    )
-    rows = conn.execute(
-        sa.select(ranked.c.story_id, ranked.c.title, ranked.c.lead).where(ranked.c.n == 1)
-    )
-    return {
-        int(r.story_id): str(r.title or (r.lead or "").strip().split("\n", 1)[0])[:120]
-        for r in rows
-    }
-
-
 def newest_stories(store: Store, *, limit: int = 10) -> list[StoryRow]:
     """The stories with the most recent articles, newest first (then most articles); undated
     stories last.  From `story_stats`, newest first by its index."""
@@ -109,7 +82,7 @@ def newest_stories(store: Store, *, limit: int = 10) -> list[StoryRow]:
         rows = list(conn.execute(dated))
         if len(rows) < limit:
             rows += list(conn.execute(undated))[: limit - len(rows)]
-        titles = _titles(conn, [int(r.story_id) for r in rows])
+        titles = {int(r.story_id): queries.story_title(conn, int(r.story_id)) for r in rows}
     return [
         StoryRow(
             int(r.story_id),
@@ -740,25 +713,19 @@ def search(store: Store, query: SearchQuery) -> SearchPage:
                         )
                 # Undated last (SQLite sorts NULL lowest; elsewhere, say so).
                 order = [dated.desc() if sqlite else dated.desc().nulls_last(), key.desc()]
-            if words and sqlite and not _filtered_out(query):  # every match counts: exact
+            keyed = stmt.with_only_columns(key).order_by(*order)
+            start = (query.page - 1) * query.per_page
+            if words and sqlite and not _filtered_out(query):  # every match counts
                 total = matches
-            else:
-                capped = stmt.with_only_columns(key).limit(COUNT_CAP + 1).subquery()
-                total = int(
-                    conn.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one()
-                )
+                # The page's keys first, then their rows: sorting whole rows would carry every
+                # match's text through the sort.
+                keys = list(conn.execute(keyed.limit(query.per_page).offset(start)).scalars())
+            else:  # the keys in order, up to the cap, in one pass: the count and the page
+                found_keys = list(conn.execute(keyed.limit(COUNT_CAP + 1)).scalars())
+                total = len(found_keys)
+                keys = found_keys[start : start + query.per_page]
             more = total > COUNT_CAP
             total = min(total, COUNT_CAP)
-            # The page's keys first, then their rows: sorting whole rows would carry every
-            # match's text through the sort.
-            keys = list(
-                conn.execute(
-                    stmt.with_only_columns(key)
-                    .order_by(*order)
-                    .limit(query.per_page)
-                    .offset((query.page - 1) * query.per_page)
-                ).scalars()
-            )
             by_key = {r.pk: r for r in conn.execute(base.where(key.in_(keys)))} if keys else {}
             rows = [by_key[k] for k in keys if k in by_key]
             if words and sqlite:  # snippets for this page only
