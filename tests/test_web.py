@@ -319,3 +319,20 @@ def test_read_only(db: Path, ids: dict[str, Any]) -> None:
         path = f"/claims/{ids['claim']}/resolve.json"
         body = {"outcome": "true", "date": "2022-06-01", "evidence": "x"}
         assert c.post(path, json=body, headers=AUTH).status_code == 403
+
+
+def test_snippet_windows_mark_the_query_words_and_leave_the_rest_to_the_index() -> None:
+    from rumormill.web import queries as web_queries
+
+    pattern = web_queries._pattern('purge* AND "FSB officers" NOT coup')
+    assert pattern is not None
+    text = "x " * 200 + "Putin purged 150 FSB officers; a coup was rumoured."
+    found = web_queries._matched_window(text, pattern)
+    assert found is not None
+    snippet, marks = found
+    assert snippet.startswith("…")
+    # Every word of the query is marked (a NOT word too, where the index would not).
+    assert [snippet[s:e] for s, e in marks] == ["purged", "FSB", "officers", "coup"]
+    assert web_queries._pattern("AND OR NOT") is None
+    # "cafe" finds "café" in the index (diacritics folded), not here: the index's snippet.
+    assert web_queries._matched_window("Un café à Paris.", web_queries._pattern("cafe")) is None

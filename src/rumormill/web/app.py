@@ -493,6 +493,7 @@ def create_app(db: str | Path, *, read_only: bool = False, token: str | None = N
         }, data
 
     claim_pages = KeyedCache(store, claim_page)
+    app.state.claim_pages = claim_pages
 
     @app.get("/claims/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
     def claim(request: Request, claim_id: Id) -> Response:

@@ -35,6 +35,11 @@ class GenerationCache(Generic[T]):
         self._kept: tuple[int, T] | None = None
         self.computed = 0  # how many times it was computed (for tests and benchmarks)
 
+    def forget(self) -> None:
+        """Drop what is kept (benchmarks: the cost of the first request after a write)."""
+        with self._lock:
+            self._kept = None
+
     def refresh(self) -> T:
         """Compute the value afresh, whatever is kept (what a request pays after a write)."""
         with self._store.reading() as conn:
@@ -67,6 +72,11 @@ class KeyedCache(Generic[K, T]):
         self._generation: int | None = None
         self._kept: OrderedDict[K, T] = OrderedDict()
         self.computed = 0
+
+    def forget(self) -> None:
+        """Drop what is kept (benchmarks: the cost of the first request after a write)."""
+        with self._lock:
+            self._kept.clear()
 
     def get(self, key: K) -> T:
         """The value for `key` and the store as it is now."""

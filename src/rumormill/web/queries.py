@@ -567,6 +567,42 @@ def _window(text: str, words: Sequence[str]) -> tuple[str, tuple[tuple[int, int]
     )
 
 
+_FTS_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+
+
+def _pattern(words: str) -> re.Pattern[str] | None:
+    """The words of a full-text query as one case-insensitive pattern (a `word*` prefix as a
+    prefix; the operators AND, OR, NOT, NEAR left out), for snippets; None without words."""
+    terms = [
+        re.escape(term) + (r"\w*" if star else r"\b")
+        for term, star in re.findall(r"(\w+)(\*?)", words)
+        if term not in _FTS_OPERATORS
+    ]
+    if not terms:
+        return None
+    return re.compile(r"\b(?:" + "|".join(terms) + ")", re.IGNORECASE)
+
+
+def _matched_window(
+    text: str, pattern: re.Pattern[str]
+) -> tuple[str, tuple[tuple[int, int], ...]] | None:
+    """A window of `text` around the pattern's first match, every match in it marked; None
+    when it does not match (the full-text index matched it otherwise: a diacritic folded,
+    a token split differently)."""
+    first = pattern.search(text)
+    if first is None:
+        return None
+    begin = max(0, first.start() - SNIPPET_WIDTH // 3)
+    end = min(len(text), begin + SNIPPET_WIDTH)
+    prefix = "…" if begin else ""
+    marks = tuple(
+        (m.start() - begin + len(prefix), m.end() - begin + len(prefix))
+        for m in pattern.finditer(text, begin, end)
+        if m.end() <= end
+    )
+    return prefix + text[begin:end] + ("…" if end < len(text) else ""), marks
+
+
 def _filtered(query: SearchQuery, found: Any, dated: Any) -> sa.Select[Any]:
     """The filters of `query` on articles (or attributions, `dated` being their date).  Per
     row (EXISTS) rather than as sets: a page reads rows newest first and stops at the page's
@@ -654,7 +690,7 @@ def search(store: Store, query: SearchQuery) -> SearchPage:
             _A.c.pk,
             _A.c.id.label("article_id"),
             _A.c.title,
-            sa.func.substr(_A.c.text, 1, 2000).label("text"),
+            _A.c.text,
             _A.c.published,
             _A.c.outlet_id,
             outlet_name,
@@ -676,6 +712,7 @@ def search(store: Store, query: SearchQuery) -> SearchPage:
         key, dated, table, text_column = _A.c.pk, _A.c.published, "articles_fts", _A.c.text
     order: list[Any]
     snips: dict[int, str] = {}
+    windows: dict[int, tuple[str, tuple[tuple[int, int], ...]]] = {}
     try:
         with store.reading() as conn:
             matches = 0
@@ -729,14 +766,23 @@ def search(store: Store, query: SearchQuery) -> SearchPage:
             by_key = {r.pk: r for r in conn.execute(base.where(key.in_(keys)))} if keys else {}
             rows = [by_key[k] for k in keys if k in by_key]
             if words and sqlite:  # snippets for this page only
-                pks = [int(r.pk) for r in rows]
-                snips = fts.snippets(conn, table, words, pks, highlight=(MARK_OPEN, MARK_CLOSE))
+                # Found in Python (the index's snippet() reads each whole text again); the
+                # index's own for a hit the pattern misses.
+                pattern = _pattern(words)
+                for r in rows:
+                    found_window = _matched_window(str(r.text or ""), pattern) if pattern else None
+                    if found_window is not None:
+                        windows[int(r.pk)] = found_window
+                missing = [int(r.pk) for r in rows if int(r.pk) not in windows]
+                snips = fts.snippets(conn, table, words, missing, highlight=(MARK_OPEN, MARK_CLOSE))
     except fts.QueryError as e:
         raise StoreError(Errors.E066, query=words, reason=str(e)) from e
     terms = [w.lower() for w in re.findall(r"\w+", words)]
     found = []
     for r in rows:
-        if words and sqlite:
+        if int(r.pk) in windows:
+            snippet, marks = windows[int(r.pk)]
+        elif words and sqlite:
             snippet, marks = _split_marks(snips.get(int(r.pk), ""))
         else:
             snippet, marks = _window(str(r.text or ""), terms)
