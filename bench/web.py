@@ -36,7 +36,9 @@ Target (issue 8): p95 < 200 ms for every page at 10 concurrent clients, and no e
 
 The server, the load generator and (without `--ingest-cpus`) the ingest share the cores this
 process may run on (`taskset -c 1`: one core for all three), so the figures are an upper bound
-for a server with a core of its own.
+for a server with a core of its own.  `--server-cpus` gives the server cores of its own (its
+users' browsers are not on its machine): `taskset -c 0 ... --server-cpus 1 --ingest-cpus 0`
+runs the clients and the writer on one core and the server alone on the other.
 
 Usage: OMP_NUM_THREADS=1 taskset -c 1 python bench/web.py [--articles 2000] [--db PATH [--reuse]]
            [--clients 10] [--requests 200 | --seconds 10] [--ingest] [--json]
@@ -200,12 +202,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(db: Path, port: int, logfile: Path) -> subprocess.Popen[bytes]:
+def serve(
+    db: Path, port: int, logfile: Path, cpus: list[int] | None = None
+) -> subprocess.Popen[bytes]:
     exe = Path(sys.executable).parent / "rumormill"
     env = {**os.environ, "RUMORMILL_TOKEN": "bench-web-token"}
     command = [str(exe), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)]
     with logfile.open("wb") as out:
         server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    if cpus:
+        os.sched_setaffinity(server.pid, cpus)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -380,6 +386,12 @@ def main() -> None:
         default=None,
         help="pin the writer to these cores (e.g. 2,3); default: this process's",
     )
+    ap.add_argument(
+        "--server-cpus",
+        type=lambda v: [int(c) for c in v.split(",")],
+        default=None,
+        help="pin the server to these cores (e.g. 1); default: this process's",
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -405,7 +417,7 @@ def main() -> None:
         writer = None
         ingested = mp.get_context("spawn").Value("i", 0)
         port = free_port()
-        server = serve(db, port, workdir / "server.log")
+        server = serve(db, port, workdir / "server.log", args.server_cpus)
         try:
             if args.ingest:
                 stream = workdir / "ingest.jsonl"
@@ -454,7 +466,8 @@ def main() -> None:
         "build_s": build_s,
         "clients": args.clients,
         "per_page": {"requests": args.requests} if args.requests else {"seconds": args.seconds},
-        "cpus": sorted(os.sched_getaffinity(0)),  # server and clients (and ingest by default)
+        "cpus": sorted(os.sched_getaffinity(0)),  # the clients (and by default server, ingest)
+        "server_cpus": args.server_cpus,
         "ingest": {
             "on": args.ingest,
             "batch": args.ingest_batch,

@@ -741,7 +741,10 @@ def search(store: Store, query: SearchQuery) -> SearchPage:
                     # Few matches: look each up by key.  Many: read the date index backwards
                     # and check each row against the matches (`key + 0` keeps SQLite from
                     # looking up all of them by key, then sorting them all by date).
-                    probe = key if matches <= FEW_MATCHES else key + 0
+                    # A date range bounds the rows read by date: the date index then (looking
+                    # matches up by key reads each one's date from its row, after its text).
+                    dated_range = query.since is not None or query.until is not None
+                    probe = key if matches <= FEW_MATCHES and not dated_range else key + 0
                     stmt = stmt.where(probe.in_(sa.select(matching.c.rowid)))
                 else:
                     for term in (w.lower() for w in re.findall(r"\w+", words)):
