@@ -76,7 +76,7 @@ from rumormill.days import iso as _iso
 from rumormill.errors import Errors, InputError
 from rumormill.nlp.patterns import PERSON_TITLES
 from rumormill.resolution import Resolution, ResolutionEvent
-from rumormill.store import schema
+from rumormill.store import schema, stats
 from rumormill.store.records import StoredEntity
 from rumormill.store.store import Store
 from rumormill.suggestions import Suggestion
@@ -94,7 +94,6 @@ _SS = schema.story_stats
 _PS = schema.person_stats
 
 CERTAINTY_LABELS = ("asserted", "probable", "possible", "doubted", "denied")
-HEDGED_LABELS = ("possible", "probable", "doubted")
 RUMOR_SHARE = 0.5
 MIN_ARTICLES = 2
 SOURCES_SHOWN = 5  # the most frequent sources named in a claim row
@@ -452,23 +451,6 @@ def _days(first: date | None, last: date | None) -> int:
     return (last - first).days if first is not None and last is not None else 0
 
 
-def _growth(articles: int, first: date | None, last: date | None) -> float:
-    return articles / (_days(first, last) + 1)
-
-
-def _flag(condition: sa.ColumnElement[bool]) -> sa.Case[int]:
-    return sa.case((condition, 1), else_=0)
-
-
-def _unnamed() -> sa.ColumnElement[bool]:
-    """An attribution with an unnamed source, or none."""
-    return sa.or_(_T.c.source_type == "UNNAMED", _T.c.kind == "unattributed")
-
-
-def _hedged() -> sa.ColumnElement[bool]:
-    return _T.c.certainty_label.in_(HEDGED_LABELS)
-
-
 def _undated_last(column: sa.ColumnElement[Any]) -> sa.Case[int]:
     return sa.case((column.is_(None), 1), else_=0)
 
@@ -530,7 +512,7 @@ def _filters(
     if labels:
         kept.append(_having_one(_T.c.certainty_label.in_(check_labels(labels))))
     if unnamed:
-        kept.append(_having_one(_unnamed()))
+        kept.append(_having_one(stats.unnamed()))
     if since is not None or until is not None:
         dated: list[sa.ColumnElement[bool]] = []
         if since is not None:
@@ -760,7 +742,7 @@ def _with_example(conn: sa.Connection, row: RumorRow, example: str | None) -> Ru
 
 def _story_rumors(conn: sa.Connection) -> list[RumorRow]:
     """In a store linked before claims: the stories of the attributions with no claim."""
-    weak = sa.func.sum(_flag(sa.or_(_unnamed(), _hedged())))
+    weak = sa.func.sum(stats.flag(sa.or_(stats.unnamed(), stats.hedged())))
     query = (
         sa.select(
             _A.c.story_id,
@@ -788,7 +770,7 @@ def _story_rumors(conn: sa.Connection) -> list[RumorRow]:
             hedged_or_unnamed=int(r.weak) / int(r.attributions),
             first=r.first,
             last=r.last,
-            growth=_growth(int(r.articles), r.first, r.last),
+            growth=stats.growth(int(r.articles), r.first, r.last),
             outlets=int(r.outlets),
         )
         for r in conn.execute(query)

@@ -53,7 +53,8 @@ CHUNK = 500  # ids per statement
 HEDGED_LABELS = ("possible", "probable", "doubted")
 
 
-def _flag(condition: sa.ColumnElement[bool]) -> sa.Case[int]:
+def flag(condition: sa.ColumnElement[bool]) -> sa.Case[int]:
+    """1 where `condition` holds, else 0 (to sum)."""
     return sa.case((condition, 1), else_=0)
 
 
@@ -63,6 +64,7 @@ def unnamed() -> sa.ColumnElement[bool]:
 
 
 def hedged() -> sa.ColumnElement[bool]:
+    """An attribution labelled possible, probable or doubted."""
     return _T.c.certainty_label.in_(HEDGED_LABELS)
 
 
@@ -88,9 +90,9 @@ def _claim_rows(conn: Connection, ids: Sequence[int] | None) -> list[dict[str, A
             sa.func.count().label("attributions"),
             sa.func.count(sa.distinct(_T.c.article_id)).label("articles"),
             sa.func.count(sa.distinct(_A.c.outlet_id)).label("outlets"),
-            sa.func.sum(_flag(unnamed())).label("unnamed"),
-            sa.func.sum(_flag(hedged())).label("hedged"),
-            sa.func.sum(_flag(sa.or_(unnamed(), hedged()))).label("weak"),
+            sa.func.sum(flag(unnamed())).label("unnamed"),
+            sa.func.sum(flag(hedged())).label("hedged"),
+            sa.func.sum(flag(sa.or_(unnamed(), hedged()))).label("weak"),
             sa.func.min(_T.c.published).label("first"),
             sa.func.max(_T.c.published).label("last"),
         )
