@@ -594,6 +594,13 @@ def _matched_window(
         return None
     begin = max(0, first.start() - SNIPPET_WIDTH // 3)
     end = min(len(text), begin + SNIPPET_WIDTH)
+    # Whole words at both ends (a word cut in two reads as a typo).
+    if begin > 0 and not text[begin - 1].isspace():
+        space = text.find(" ", begin, first.start())
+        begin = space + 1 if space >= 0 else begin
+    if end < len(text) and not text[end].isspace():
+        space = text.rfind(" ", first.end(), end)
+        end = space if space >= 0 else end
     prefix = "…" if begin else ""
     marks = tuple(
         (m.start() - begin + len(prefix), m.end() - begin + len(prefix))
