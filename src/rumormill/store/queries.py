@@ -620,7 +620,7 @@ def claims(
     ):
         query = query.where(condition)
     with store.reading() as conn:
-        return _claim_rows(conn, query, limit)
+        return claim_rows(conn, query, limit)
 
 
 def claims_where(*conditions: sa.ColumnElement[bool]) -> sa.Select[Any]:
@@ -629,13 +629,8 @@ def claims_where(*conditions: sa.ColumnElement[bool]) -> sa.Select[Any]:
 
 
 def claim_rows(conn: sa.Connection, query: sa.Select[Any], limit: int) -> list[ClaimRow]:
-    """The top `limit` claims of `query` (`claims_where`), largest first, in full rows."""
-    return _claim_rows(conn, query, limit)
-
-
-def _claim_rows(conn: sa.Connection, query: sa.Select[Any], limit: int) -> list[ClaimRow]:
-    """The top `limit` rows of a `_claim_stats` query, largest first, with their statements,
-    certainty mixes and sources."""
+    """The top `limit` rows of a `_claim_stats` (`claims_where`) query, largest first, with their
+    statements, certainty mixes and sources."""
     query = query.order_by(
         _CS.c.articles.desc(), _CS.c.outlets.desc(), _CS.c.attributions.desc(), _CS.c.claim_id
     ).limit(limit)
@@ -1147,7 +1142,7 @@ def story(store: Store, story_id: int) -> StoryDetail:
         if not articles:
             raise InputError(Errors.E112, story_id=story_id)
         days, weeks = _timeline(conn, _story_days(story_id))
-        top = _claim_rows(conn, _claim_stats().where(_claims_in(in_story)), STORY_CLAIMS)
+        top = claim_rows(conn, _claim_stats().where(_claims_in(in_story)), STORY_CLAIMS)
         n_claims = conn.execute(
             sa.select(sa.func.count(sa.distinct(_T.c.claim_id))).where(
                 _claims_in(in_story, _T.c.claim_id)
@@ -1620,7 +1615,7 @@ def entity(store: Store, corpus_id: int) -> EntityDetail:
     with store.reading() as conn:
         days, weeks = _timeline(conn, daily)
         said, n_said = _said(conn, corpus_id, ENTITY_CLAIMS)
-        about = _claim_rows(conn, _claim_stats().where(_claims_in(naming)), ENTITY_CLAIMS)
+        about = claim_rows(conn, _claim_stats().where(_claims_in(naming)), ENTITY_CLAIMS)
         first = _refs(conn, _A.c.id.in_(naming), limit=1)
         record = _entity_record(conn, corpus_id)
     return EntityDetail(
